@@ -1,0 +1,65 @@
+/** Stable codes: branch on these, not on messages. */
+export type ApiRtcAuthErrorCode =
+  /** A prop or option is missing or malformed; `field` names it. Never retried. */
+  | 'INVALID_CONFIG'
+  /** A JWT is malformed, unsigned, or its claims don't match the apiKey/userId. Never retried. */
+  | 'INVALID_TOKEN'
+  /** The token source handed over an expired token (after one refetch). */
+  | 'TOKEN_EXPIRED'
+  /** The token source (getToken or tokenUrl) failed. Retryable when the failure may pass (network, 5xx). */
+  | 'TOKEN_SOURCE_FAILED'
+  /** The cloud refused the credentials: wrong password, refused token. Never retried. */
+  | 'UNAUTHORIZED'
+  /** register() did not settle in time (the SDK can hang forever). Retried on a new UserAgent. */
+  | 'REGISTER_TIMEOUT'
+  /** Any other register failure: network, cloud 5xx. Retried. */
+  | 'REGISTER_FAILED'
+  /** The @apirtc/apirtc SDK could not be loaded. */
+  | 'SDK_LOAD_FAILED'
+  /** The operation was superseded (config change, unregister, unmount). */
+  | 'ABORTED';
+
+export interface ApiRtcAuthErrorOptions {
+  retryable?: boolean;
+  /** For INVALID_CONFIG / INVALID_TOKEN: the option at fault, e.g. `auth.userId`. */
+  field?: string;
+  /** The original error (an SDK rejection, a fetch failure). Never holds a secret. */
+  cause?: unknown;
+}
+
+/** The one error type this package throws, rejects with and puts in state. */
+export class ApiRtcAuthError extends Error {
+  override readonly name = 'ApiRtcAuthError';
+  readonly code: ApiRtcAuthErrorCode;
+  readonly retryable: boolean;
+  readonly field: string | undefined;
+
+  constructor(code: ApiRtcAuthErrorCode, message: string, options: ApiRtcAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.field = options.field;
+  }
+}
+
+export function isApiRtcAuthError(value: unknown): value is ApiRtcAuthError {
+  return value instanceof ApiRtcAuthError;
+}
+
+/** Throws INVALID_CONFIG naming `field` unless `value` is a non-blank string without surrounding whitespace. */
+export function requireText(field: string, value: unknown, options: { noColon?: boolean; noWhitespace?: boolean } = {}): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} is required and must be a non-empty string`, { field });
+  }
+  if (value !== value.trim()) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not start or end with whitespace`, { field });
+  }
+  if (options.noWhitespace && /\s/.test(value)) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not contain whitespace`, { field });
+  }
+  // The SDK reads the uri prefix up to the first ':' ("apiKey:KEY"); a ':' inside would change the mode.
+  if (options.noColon && value.includes(':')) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not contain ':'`, { field });
+  }
+  return value;
+}

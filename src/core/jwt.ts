@@ -1,0 +1,84 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { ApiRtcAuthError } from './errors.js';
+
+/** The `aud` every ApiRTC customer JWT carries. */
+export const APIRTC_AUDIENCE = 'apiRTC';
+/** The grant that binds a token to the id passed as `register({ id })`. */
+export const USER_ID_GRANT = 'apiRTC_UserAgent_Id';
+
+export interface ApiRtcClaims extends JWTPayload {
+  grants?: { [USER_ID_GRANT]?: unknown; [grant: string]: unknown };
+}
+
+export interface ExpectedIdentity {
+  apiKey: string;
+  userId: string;
+}
+
+/**
+ * The ApiRTC-specific checks on already-decoded claims, shared by the browser (before register)
+ * and the local cloud (after verifying the signature). Returns why the claims are refused, or undefined.
+ */
+export function findClaimProblem(claims: ApiRtcClaims, expected: ExpectedIdentity): string | undefined {
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(APIRTC_AUDIENCE)) return `jwt audience invalid. expected: ${APIRTC_AUDIENCE}`;
+  if (claims.sub !== expected.apiKey) return 'jwt subject invalid. expected: the apiKey';
+  if (claims.grants?.[USER_ID_GRANT] !== expected.userId) {
+    return `jwt grants.${USER_ID_GRANT} does not match the user id`;
+  }
+  for (const name of ['exp', 'iat', 'nbf'] as const) {
+    const value = claims[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      return `jwt ${name} is not a valid NumericDate`;
+    }
+  }
+  return undefined;
+}
+
+export interface DecodedToken {
+  /** Seconds since epoch, from the token (server clock). */
+  exp: number | undefined;
+  iat: number | undefined;
+  jti: string | undefined;
+}
+
+/**
+ * Decodes a customer JWT in the browser and checks everything that can be checked without the
+ * secret: shape, `alg`, audience, subject, user id grant, and expiry on the local clock.
+ * Throws INVALID_TOKEN or TOKEN_EXPIRED; the message never contains the token.
+ */
+export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, nowMs: number): DecodedToken {
+  if (typeof token !== 'string' || token.trim() === '') {
+    throw new ApiRtcAuthError('INVALID_TOKEN', 'the token source returned no token (expected a JWT string)', { field: 'token' });
+  }
+  let claims: ApiRtcClaims;
+  let alg: string | undefined;
+  try {
+    claims = decodeJwt(token);
+    alg = decodeProtectedHeader(token).alg;
+  } catch (error) {
+    // jose's message is safe (it never echoes the token), but keep ours uniform.
+    throw new ApiRtcAuthError('INVALID_TOKEN', 'the token is not a well-formed JWT', { field: 'token', cause: error });
+  }
+  if (!alg || alg.toLowerCase() === 'none') {
+    throw new ApiRtcAuthError('INVALID_TOKEN', 'the token is unsigned (alg "none"); ApiRTC requires HS256', { field: 'token' });
+  }
+  const problem = findClaimProblem(claims, expected);
+  if (problem) throw new ApiRtcAuthError('INVALID_TOKEN', `the token is not valid for this session: ${problem}`, { field: 'token' });
+  if (claims.exp !== undefined && claims.exp * 1000 <= nowMs) {
+    throw new ApiRtcAuthError('TOKEN_EXPIRED', 'the token has already expired', { field: 'token' });
+  }
+  return { exp: claims.exp, iat: claims.iat, jti: typeof claims.jti === 'string' ? claims.jti : undefined };
+}
+
+/**
+ * When the token expires on the local clock: its lifetime (exp - iat) counted from the moment it was
+ * received, capped by `exp` read on the local clock. A client clock running behind the server's still
+ * renews in time; one running ahead renews early, never late. Undefined for a token without `exp`.
+ */
+export function localExpiry(decoded: DecodedToken, receivedAtMs: number): number | undefined {
+  if (decoded.exp === undefined) return undefined;
+  const byExp = decoded.exp * 1000;
+  if (decoded.iat === undefined || decoded.iat > decoded.exp) return byExp;
+  return Math.min(byExp, receivedAtMs + (decoded.exp - decoded.iat) * 1000);
+}
