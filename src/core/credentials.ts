@@ -1,0 +1,105 @@
+import { ApiRtcAuthError, requireText } from './errors.js';
+
+/** Why a token is asked for: informational, passed to `getToken` and to the token endpoint. */
+export type TokenReason = 'initial' | 'renew' | 'expired' | 'refused' | 'retry';
+
+export interface GetTokenContext {
+  /** Aborted when the token is no longer wanted (unmount, config change, unregister). */
+  signal: AbortSignal;
+  reason: TokenReason;
+}
+
+export type GetToken = (context: GetTokenContext) => Promise<string>;
+
+/** Anonymous: `new UserAgent({ uri: 'apiKey:' + apiKey })`, `register()`. */
+export interface ApiKeyAuth {
+  mode: 'apiKey';
+  apiKey: string;
+}
+
+/** ApiRTC account: `new UserAgent({ uri: 'apirtc:' + login })`, `register({ password })`. */
+export interface LoginAuth {
+  mode: 'login';
+  login: string;
+  password: string;
+}
+
+interface JwtAuthBase {
+  mode: 'jwt';
+  apiKey: string;
+  /** Registered as `register({ id: userId, token })`; must equal the token's `grants.apiRTC_UserAgent_Id`. */
+  userId: string;
+}
+
+/** A fixed token. It is not renewed on a timer: pass a new `token` to re-register with it. */
+export interface JwtLiteralAuth extends JwtAuthBase {
+  token: string;
+}
+
+/** Tokens from your own code, e.g. a call to your backend. Read through a latest-ref: an inline function is fine. */
+export interface JwtGetTokenAuth extends JwtAuthBase {
+  getToken: GetToken;
+}
+
+/** Tokens from a token endpoint speaking the `apirtc-react-auth/server` handler's contract. */
+export interface JwtTokenUrlAuth extends JwtAuthBase {
+  tokenUrl: string;
+  /** Extra fetch options (headers, credentials) for the token request. */
+  tokenRequestInit?: Omit<RequestInit, 'method' | 'body' | 'signal'>;
+}
+
+export type JwtAuth = JwtLiteralAuth | JwtGetTokenAuth | JwtTokenUrlAuth;
+export type AuthConfig = ApiKeyAuth | LoginAuth | JwtAuth;
+export type AuthMode = AuthConfig['mode'];
+
+/** Checks `auth` before any network call; throws INVALID_CONFIG naming the field at fault. Returns the UserAgent uri. */
+export function validateAuth(auth: unknown): string {
+  if (typeof auth !== 'object' || auth === null) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', "auth is required: { mode: 'apiKey' | 'login' | 'jwt', ... }", { field: 'auth' });
+  }
+  const config = auth as Partial<Record<string, unknown>>;
+  switch (config.mode) {
+    case 'apiKey':
+      return 'apiKey:' + requireText('auth.apiKey', config.apiKey, { noColon: true, noWhitespace: true });
+    case 'login': {
+      const login = requireText('auth.login', config.login, { noColon: true, noWhitespace: true });
+      if (typeof config.password !== 'string' || config.password === '') {
+        throw new ApiRtcAuthError('INVALID_CONFIG', 'auth.password is required and must be a non-empty string', { field: 'auth.password' });
+      }
+      return 'apirtc:' + login;
+    }
+    case 'jwt': {
+      const uri = 'apiKey:' + requireText('auth.apiKey', config.apiKey, { noColon: true, noWhitespace: true });
+      requireText('auth.userId', config.userId);
+      const sources = (['token', 'getToken', 'tokenUrl'] as const).filter((name) => config[name] !== undefined);
+      if (sources.length !== 1) {
+        throw new ApiRtcAuthError('INVALID_CONFIG', 'auth in jwt mode needs exactly one of token, getToken or tokenUrl', { field: 'auth.token' });
+      }
+      if (config.getToken !== undefined && typeof config.getToken !== 'function') {
+        throw new ApiRtcAuthError('INVALID_CONFIG', 'auth.getToken must be a function returning a Promise of a JWT', { field: 'auth.getToken' });
+      }
+      if (config.tokenUrl !== undefined) requireText('auth.tokenUrl', config.tokenUrl, { noWhitespace: true });
+      if (config.token !== undefined && typeof config.token !== 'string') {
+        throw new ApiRtcAuthError('INVALID_CONFIG', 'auth.token must be a JWT string', { field: 'auth.token' });
+      }
+      return uri;
+    }
+    default:
+      throw new ApiRtcAuthError('INVALID_CONFIG', "auth.mode must be 'apiKey', 'login' or 'jwt'", { field: 'auth.mode' });
+  }
+}
+
+/**
+ * Value equality for configs written inline in JSX: plain objects and arrays compare by content;
+ * functions always compare equal, because callbacks are read through a latest-ref, not captured.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a === 'function' && typeof b === 'function') return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}

@@ -1,0 +1,39 @@
+/**
+ * The parts of the browser the engine listens to. Absent during server-side rendering,
+ * injectable in tests.
+ */
+export interface EventSourceLike {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+export interface Environment {
+  /** Receives `focus`, `online`, `offline`, `pageshow`. */
+  window?: EventSourceLike | undefined;
+  /** Receives `visibilitychange`. */
+  document?: EventSourceLike | undefined;
+  /** False while the browser knows it is offline. */
+  isOnline(): boolean;
+}
+
+export function browserEnvironment(): Environment {
+  const win = typeof window === 'undefined' ? undefined : window;
+  const doc = typeof document === 'undefined' ? undefined : document;
+  return {
+    window: win,
+    document: doc,
+    isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+  };
+}
+
+/** Listens to `types` on `target`; returns the function that removes every listener. */
+export function listen(target: EventSourceLike | undefined, types: readonly string[], listener: () => void): () => void {
+  if (!target) return () => {};
+  for (const type of types) target.addEventListener(type, listener);
+  let listening = true;
+  return () => {
+    if (!listening) return;
+    listening = false;
+    for (const type of types) target.removeEventListener(type, listener);
+  };
+}

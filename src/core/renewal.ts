@@ -1,0 +1,46 @@
+/** When to re-register with a fresh token, given when the current one expires on the local clock. */
+export interface RenewalOptions {
+  /**
+   * How long before expiry to renew, in ms, or a function of the token's lifetime.
+   * Default: a fifth of the lifetime, at most 5 minutes (a 1 h token renews 5 to 7.5 minutes early,
+   * a 20 s token 4 to 6 seconds early).
+   */
+  leadMs?: number | ((lifetimeMs: number) => number);
+  /** Extra random lead, as a share of the lead (0 to 1), so clients that got tokens together don't renew together. Default 0.5. */
+  jitter?: number;
+  /**
+   * Wait while the session has active conversations (a re-register leaves them), up to a hard
+   * deadline shortly before expiry (an expired token cannot survive a reconnect). Default false.
+   */
+  deferWhileInConversation?: boolean;
+}
+
+export const MAX_DEFAULT_LEAD_MS = 5 * 60_000;
+/** Deferred renewals still happen this long before expiry (or the lead, if shorter). */
+export const HARD_DEADLINE_MS = 15_000;
+
+export function defaultLeadMs(lifetimeMs: number): number {
+  return Math.min(lifetimeMs / 5, MAX_DEFAULT_LEAD_MS);
+}
+
+export function leadFor(options: RenewalOptions, lifetimeMs: number): number {
+  const lead = typeof options.leadMs === 'function' ? options.leadMs(lifetimeMs) : (options.leadMs ?? defaultLeadMs(lifetimeMs));
+  return Number.isFinite(lead) && lead > 0 ? lead : defaultLeadMs(lifetimeMs);
+}
+
+/**
+ * The renewal time: `lead` plus up to `jitter * lead` before expiry, but never sooner than halfway
+ * to expiry, so a source that hands out short-lived tokens cannot make the engine renew in a loop.
+ */
+export function planRenewal(options: RenewalOptions, expiresAt: number, now: number, random: () => number): number {
+  const lifetime = Math.max(0, expiresAt - now);
+  const lead = leadFor(options, lifetime);
+  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.5));
+  const renewAt = expiresAt - lead - jitter * lead * random();
+  return Math.round(Math.max(renewAt, now + lifetime / 2));
+}
+
+/** The latest a deferred renewal may wait. */
+export function hardDeadline(options: RenewalOptions, expiresAt: number, lifetimeMs: number): number {
+  return expiresAt - Math.min(HARD_DEADLINE_MS, leadFor(options, lifetimeMs));
+}

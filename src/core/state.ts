@@ -1,0 +1,57 @@
+import type { AuthMode, TokenReason } from './credentials.js';
+import type { ApiRtcAuthError } from './errors.js';
+import type { Session, UserAgent } from './sdk.js';
+
+/**
+ * | status         | session | what is going on                                                        |
+ * | -------------- | ------- | ----------------------------------------------------------------------- |
+ * | `idle`         | null    | not registered and not trying (before start, after unregister())        |
+ * | `registering`  | null    | loading the SDK, getting a token, register() in flight                   |
+ * | `registered`   | Session | live                                                                    |
+ * | `reconnecting` | Session | the SDK lost its socket and is reconnecting by itself                    |
+ * | `renewing`     | Session, then null | fresh token, unregister(), register()                         |
+ * | `retrying`     | null    | a failure that may pass; the next attempt is at `retryAt` (or `online`)  |
+ * | `error`        | null*   | stopped on a failure that won't pass; `register()` tries again           |
+ *
+ * (*) A renewal that fails for good leaves the current session in place until it expires.
+ */
+export type SessionStatus = 'idle' | 'registering' | 'registered' | 'reconnecting' | 'renewing' | 'retrying' | 'error';
+
+export interface SessionState {
+  status: SessionStatus;
+  /** The live ApiRTC Session: pass it to @apirtc/react-lib hooks. */
+  session: Session | null;
+  userAgent: UserAgent | null;
+  /** The last failure; cleared once registered again or unregistered. */
+  error: ApiRtcAuthError | null;
+  /** JWT mode: when the current token expires, in ms since epoch on the local clock. */
+  expiresAt: number | null;
+  /** JWT mode: when the engine will re-register with a fresh token. Null when it won't (literal token, no `exp`). */
+  renewAt: number | null;
+  /** When status is `retrying`: the next attempt, or null while waiting to be back online. */
+  retryAt: number | null;
+}
+
+export const initialState: SessionState = {
+  status: 'idle',
+  session: null,
+  userAgent: null,
+  error: null,
+  expiresAt: null,
+  renewAt: null,
+  retryAt: null,
+};
+
+/** What `onEvent` receives: enough to log and debug, never a password or a token. */
+export type SessionEvent =
+  | { type: 'status'; status: SessionStatus }
+  | { type: 'token'; reason: TokenReason; expiresAt: number | null; jti: string | undefined }
+  | { type: 'registered'; mode: AuthMode; sessionId: string }
+  | { type: 'unregistered'; sessionId: string }
+  | { type: 'stale-session-unregistered'; sessionId: string }
+  | { type: 'renewal-scheduled'; renewAt: number; expiresAt: number }
+  | { type: 'renewal-deferred'; until: number; conversations: number }
+  | { type: 'connection'; status: string }
+  | { type: 'user-agent-replaced'; reason: string }
+  | { type: 'retry-scheduled'; attempt: number; retryAt: number | null; error: ApiRtcAuthError }
+  | { type: 'error'; error: ApiRtcAuthError };

@@ -1,0 +1,125 @@
+import type { Clock } from './clock.js';
+import type { JwtAuth, JwtTokenUrlAuth, TokenReason } from './credentials.js';
+import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
+
+/** What the token endpoint answers (see `apirtc-react-auth/server`). */
+export interface TokenEndpointResponse {
+  token: string;
+  userId: string;
+  /** `exp` in ms since epoch. */
+  expiresAt: number;
+}
+
+export interface TokenSource {
+  /** A fresh token. Concurrent calls share one request; it is aborted when every caller has given up. */
+  get(reason: TokenReason, signal: AbortSignal): Promise<string>;
+}
+
+export interface TokenSourceOptions {
+  /** The latest auth config, read at each request (latest-ref for `getToken`). */
+  readAuth: () => JwtAuth;
+  clock: Clock;
+  /** A request that takes longer fails with a retryable TOKEN_SOURCE_FAILED. */
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+const aborted = () => new ApiRtcAuthError('ABORTED', 'the token request was aborted');
+
+export function createTokenSource(options: TokenSourceOptions): TokenSource {
+  let flight: { promise: Promise<string>; controller: AbortController; waiters: number } | undefined;
+
+  const request = async (reason: TokenReason, signal: AbortSignal): Promise<string> => {
+    const auth = options.readAuth();
+    if ('token' in auth) return auth.token;
+    try {
+      if ('getToken' in auth) return await auth.getToken({ signal, reason });
+      return await fetchFromEndpoint(options.fetch ?? fetch, auth, reason, signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason ?? aborted();
+      if (isApiRtcAuthError(error)) throw error;
+      // An app's getToken failing is most often the network: let the engine retry with backoff.
+      throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `getting a token failed: ${describe(error)}`, { retryable: true, cause: error });
+    }
+  };
+
+  const start = (reason: TokenReason) => {
+    const controller = new AbortController();
+    const timer = options.clock.setTimeout(() => {
+      controller.abort(new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token request took longer than ${options.timeoutMs} ms`, { retryable: true }));
+    }, options.timeoutMs);
+    const current = {
+      controller,
+      waiters: 0,
+      promise: request(reason, controller.signal).finally(() => {
+        options.clock.clearTimeout(timer);
+        if (flight === current) flight = undefined;
+      }),
+    };
+    current.promise.catch(() => {}); // every waiter handles it; don't report it unhandled if all left
+    return current;
+  };
+
+  return {
+    get(reason, signal) {
+      if (signal.aborted) return Promise.reject(aborted());
+      const current = (flight ??= start(reason));
+      current.waiters += 1;
+      return new Promise<string>((resolve, reject) => {
+        const leave = () => {
+          signal.removeEventListener('abort', onAbort);
+          current.waiters -= 1;
+        };
+        const onAbort = () => {
+          leave();
+          if (current.waiters === 0) {
+            current.controller.abort(aborted());
+            if (flight === current) flight = undefined;
+          }
+          reject(aborted());
+        };
+        signal.addEventListener('abort', onAbort);
+        current.promise.then(
+          (token) => { if (!signal.aborted) { leave(); resolve(token); } },
+          (error: unknown) => { if (!signal.aborted) { leave(); reject(error); } },
+        );
+      });
+    },
+  };
+}
+
+async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth, reason: TokenReason, signal: AbortSignal): Promise<string> {
+  const init = auth.tokenRequestInit ?? {};
+  const response = await fetchImpl(auth.tokenUrl, {
+    ...init,
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json', ...headersObject(init.headers) },
+    body: JSON.stringify({ reason }),
+    signal,
+  });
+  if (!response.ok) {
+    // 408, 429 and 5xx may pass; 401/403 mean the app's own session is gone and retrying won't help.
+    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
+    throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token endpoint answered HTTP ${response.status}`, { retryable });
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered with a body that is not JSON', { cause: error });
+  }
+  const token = (body as Partial<TokenEndpointResponse> | null)?.token;
+  if (typeof token !== 'string' || token === '') {
+    throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered without a "token" string');
+  }
+  return token;
+}
+
+function headersObject(headers: HeadersInit | undefined): Record<string, string> {
+  return headers === undefined ? {} : Object.fromEntries(new Headers(headers).entries());
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
