@@ -1,7 +1,8 @@
 import { ApiRtcAuthError, requireText } from './errors.js';
 
 /** Why a token is asked for: informational, passed to `getToken` and to the token endpoint. */
-export type TokenReason = 'initial' | 'renew' | 'expired' | 'refused' | 'retry';
+export const TOKEN_REASONS = Object.freeze(['initial', 'renew', 'expired', 'refused', 'retry'] as const);
+export type TokenReason = (typeof TOKEN_REASONS)[number];
 
 export interface GetTokenContext {
   /** Aborted when the token is no longer wanted (unmount, config change, unregister). */

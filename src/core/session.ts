@@ -7,7 +7,7 @@ import { decodeApiRtcToken, localExpiry, type DecodedToken } from './jwt.js';
 import { hardDeadline, planRenewal, type RenewalOptions } from './renewal.js';
 import { loadApiRtcSdk, type ApiRtcSdk, type LoadSdk, type Session, type SessionLike, type UserAgent, type UserAgentLike } from './sdk.js';
 import { fromSdkError } from './sdk-errors.js';
-import { initialState, type SessionEvent, type SessionState } from './state.js';
+import { initialState, type SessionEvent, type SessionSnapshot, type SessionState } from './state.js';
 import { createTokenSource, type TokenSource } from './token-source.js';
 
 /** Passed through to `ua.register()`: groups, userData, SDK retry settings... */
@@ -102,7 +102,7 @@ const aborted = (why: string) => new ApiRtcAuthError('ABORTED', why);
  * A vanilla external store: `subscribe` / `getSnapshot`, plus the actions `register`, `unregister`, `renew`.
  */
 export class SessionEngine {
-  private state: SessionState = initialState;
+  private state: SessionSnapshot;
   private readonly listeners = new Set<() => void>();
   private options: SessionEngineOptions;
   private readonly clock: Clock;
@@ -121,6 +121,7 @@ export class SessionEngine {
 
   constructor(options: SessionEngineOptions) {
     this.options = options;
+    this.state = { ...initialState, register: this.register, unregister: this.unregister, renew: this.renew };
     this.clock = options.clock ?? systemClock;
     this.env = options.environment ?? browserEnvironment();
     this.tokens = createTokenSource({
@@ -138,7 +139,7 @@ export class SessionEngine {
     return () => this.listeners.delete(listener);
   };
 
-  getSnapshot = (): SessionState => this.state;
+  getSnapshot = (): SessionSnapshot => this.state;
 
   // ---- lifecycle ----
 
@@ -173,30 +174,30 @@ export class SessionEngine {
   // ---- actions ----
 
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
-  register(): Promise<Session> {
+  register = (): Promise<Session> => {
     this.wanted = true;
     const { session } = this.state;
     if (session && this.state.status !== 'renewing') return Promise.resolve(session);
     if (this.run) return this.deferred().promise;
     return this.begin('initial');
-  }
+  };
 
   /** Re-registers now with a fresh token (or registers, if not registered). */
-  renew(): Promise<Session> {
+  renew = (): Promise<Session> => {
     this.wanted = true;
     if (this.run) return this.deferred().promise;
     return this.begin(this.state.session ? 'renew' : 'initial');
-  }
+  };
 
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
-  async unregister(): Promise<void> {
+  unregister = async (): Promise<void> => {
     this.wanted = false;
     this.abortRun('unregister() was called');
     this.settle(undefined, aborted('unregister() was called'));
     const owned = this.owned;
     this.update({ ...initialState });
     if (owned) await this.release(owned, 'unregister() was called');
-  }
+  };
 
   // ---- the registration attempt ----
 

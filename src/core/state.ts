@@ -32,6 +32,19 @@ export interface SessionState {
   retryAt: number | null;
 }
 
+/** The actions, bound: safe to pass around and to call from event handlers. They reject with the error, never swallow it. */
+export interface SessionActions {
+  /** Registers if not registered; resolves with the Session, rejects with a failure that won't pass (or ABORTED). */
+  register(): Promise<Session>;
+  /** Ends the session through `ua.unregister()`; stops retries and renewals. */
+  unregister(): Promise<void>;
+  /** Re-registers now with a fresh token (JWT mode) or a fresh Session; registers if not registered. */
+  renew(): Promise<Session>;
+}
+
+/** What `useApiRtcSession()` returns and `engine.getSnapshot()` gives: one immutable object per change. */
+export type SessionSnapshot = SessionState & SessionActions;
+
 export const initialState: SessionState = {
   status: 'idle',
   session: null,

@@ -93,7 +93,8 @@ async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth,
   const response = await fetchImpl(auth.tokenUrl, {
     ...init,
     method: 'POST',
-    headers: { accept: 'application/json', 'content-type': 'application/json', ...headersObject(init.headers) },
+    // No JSON content-type: a text/plain body keeps a cross-origin request "simple" (no preflight); the handler reads either.
+    headers: { accept: 'application/json', ...headersObject(init.headers) },
     body: JSON.stringify({ reason }),
     signal,
   });

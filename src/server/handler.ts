@@ -1,0 +1,438 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
+import { ApiRtcAuthError } from '../core/errors.js';
+import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
+
+/** Why the browser asks for a token. Informational: the handler passes it to `authorize`. */
+export type TokenRequestReason = TokenReason;
+
+/** Every reason the contract knows, in the order a session usually meets them. */
+export const TOKEN_REQUEST_REASONS: readonly TokenRequestReason[] = TOKEN_REASONS;
+
+/** A request body larger than this (bytes) is answered 413. The contract's body is a few dozen bytes. */
+export const MAX_TOKEN_REQUEST_BODY_BYTES = 8 * 1024;
+
+/** The Node request and response behind a `Request`, when it came through the Node adapter. */
+export interface NodeRequestContext {
+  /** As your middleware left it: cast it to your framework's type to read e.g. `req.session` or `req.user`. */
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+export interface AuthorizeContext {
+  /** The request body's `reason`; undefined when there is no body, no `reason`, or an unknown one. */
+  reason: TokenRequestReason | undefined;
+  /**
+   * Set only when the request came through the Node adapter (`handler.node`, `toNodeHandler`): the original
+   * `req`/`res`, so that Express/Connect apps can read what their middleware put there (`req.session`).
+   */
+  node?: NodeRequestContext;
+}
+
+/** The identity to sign a token for. */
+export interface AuthorizedUser {
+  /** The id the browser registers with (`register({ id })`), the token's `grants.apiRTC_UserAgent_Id`. */
+  userId: string;
+}
+
+/**
+ * What `authorize` decides:
+ * - `{ userId }` or a userId string: sign a token for that user (200);
+ * - `null`, `undefined` or `false`: the caller is not authenticated (401 `{"error":"unauthorized"}`);
+ * - a `Response`: sent as it is (e.g. a 403 of your own, a redirect).
+ */
+export type AuthorizeResult = AuthorizedUser | string | Response | null | undefined | false;
+
+/**
+ * Authenticates the browser's request your own way (session cookie, Authorization header...) and decides
+ * who the token is for. The browser never chooses its identity: only what this returns is signed.
+ * The request's body is still unread: you may read it (`await request.json()`). Behind the Node adapter,
+ * `context.node.req` is the original IncomingMessage (with e.g. Express's `req.session`).
+ * If it throws or rejects, the handler answers 500 `{"error":"internal error"}` and reports the error to
+ * `onError`; nothing of the error reaches the response.
+ */
+export type Authorize = (request: Request, context: AuthorizeContext) => AuthorizeResult | Promise<AuthorizeResult>;
+
+export interface TokenHandlerOptions extends ApiRtcTokenSettings {
+  /** Decides the identity for each request. Required. */
+  authorize: Authorize;
+  /**
+   * Called with every error behind a 500 (authorize threw, returned something invalid, signing failed).
+   * Default: `console.error`. Errors of this package never contain the secret or a token.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** The body of a 200 answer. */
+export interface TokenResponseBody {
+  /** The signed JWT, for `register({ id: userId, token })`. */
+  token: string;
+  /** The user the token is for, as `authorize` decided. */
+  userId: string;
+  /** The token's `exp` in ms since epoch (`exp * 1000`, the server's clock). */
+  expiresAt: number;
+}
+
+/** The body of every error answer the handler writes itself. */
+export interface TokenErrorBody {
+  error: string;
+}
+
+/** A fetch-style handler: Next route handlers, Hono, Remix, Bun, Deno, Cloudflare... */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** A Node `http` request listener, also a Connect / Express / Vite middleware. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** The token endpoint as a fetch handler, with the same endpoint for Node as `.node`. */
+export interface TokenHandler {
+  (request: Request): Promise<Response>;
+  /** The same handler for Node's `http` server, Connect, Express and Vite middleware. */
+  readonly node: NodeHandler;
+}
+
+/** The Node req/res behind each Request the adapter built; the fetch handler reads it for `authorize`. */
+const nodeContexts = new WeakMap<Request, NodeRequestContext>();
+
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
+
+function json(status: number, body: TokenResponseBody | TokenErrorBody, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+function methodNotAllowed(method: string): Response {
+  const response = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
+  // A HEAD answer has no body, whatever runtime sends it.
+  return method === 'HEAD' ? new Response(null, { status: 405, headers: response.headers }) : response;
+}
+
+function invalid(field: string, message: string): ApiRtcAuthError {
+  return new ApiRtcAuthError('INVALID_CONFIG', message, { field });
+}
+
+function isReason(value: unknown): value is TokenRequestReason {
+  return typeof value === 'string' && (TOKEN_REQUEST_REASONS as readonly string[]).includes(value);
+}
+
+function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true;
+  // A Response from another fetch implementation (a framework's polyfill).
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Response>;
+  return typeof candidate.status === 'number' && typeof candidate.headers === 'object' && typeof candidate.arrayBuffer === 'function';
+}
+
+const TOO_LARGE = Symbol('too large');
+const BAD_BODY = Symbol('bad body');
+
+/**
+ * Reads the body from a clone, so that `authorize` still gets the original request with its body unread
+ * (and keeps whatever a framework added to it, e.g. Next's `request.cookies`).
+ */
+async function readBody(request: Request): Promise<string | typeof TOO_LARGE | typeof BAD_BODY> {
+  if (request.body === null || request.bodyUsed) return '';
+  const length = Number(request.headers.get('content-length') ?? 0);
+  if (length > MAX_TOKEN_REQUEST_BODY_BYTES) {
+    void request.body.cancel().catch(() => undefined);
+    return TOO_LARGE;
+  }
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    const clone = request.clone().body;
+    if (clone === null) return '';
+    reader = clone.getReader();
+  } catch {
+    return ''; // locked by the framework: no readable body, no reason
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_TOKEN_REQUEST_BODY_BYTES) {
+        // Cancelling one branch of a tee settles only when both are cancelled: don't wait for it.
+        void reader.cancel().catch(() => undefined);
+        void request.body?.cancel().catch(() => undefined);
+        return TOO_LARGE;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return BAD_BODY; // the client went away mid-body
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_BODY {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return BAD_BODY;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return BAD_BODY;
+  const reason = (value as { reason?: unknown }).reason;
+  // Informational: an unknown reason (a newer client) is not worth refusing a token over.
+  return isReason(reason) ? reason : undefined;
+}
+
+function userIdOf(decision: AuthorizedUser | string): string {
+  const userId = typeof decision === 'string' ? decision : (decision as Partial<AuthorizedUser>).userId;
+  if (typeof userId !== 'string' || userId.trim() === '' || userId !== userId.trim()) {
+    throw invalid('authorize', 'authorize() must return { userId } or a userId string (non-empty, no surrounding whitespace), a Response, or null/undefined/false to refuse');
+  }
+  return userId;
+}
+
+function defaultOnError(error: unknown): void {
+  console.error('apirtc-react-auth: the token endpoint answered 500:', error);
+}
+
+/**
+ * Creates the token endpoint your browser code's `tokenUrl` points at.
+ *
+ * Contract (what the client speaks):
+ * - Request: `POST <endpoint>`, body optional JSON `{ "reason": "initial" | "renew" | "expired" | "retry" }`
+ *   (any Content-Type; at most 8 KiB). The reason is informational and passed to `authorize`; a missing or
+ *   unknown reason is `undefined`. Any other field (a `userId` too) is ignored. The browser authenticates
+ *   the way your app does (cookie, session, Authorization header): `authorize` checks it.
+ * - 200, `Content-Type: application/json`, `Cache-Control: no-store`:
+ *   `{ "token": "<jwt>", "userId": "<id>", "expiresAt": <exp * 1000, ms since epoch> }`, the token signed
+ *   for exactly the userId `authorize` returned.
+ * - 400 `{"error":"invalid request body"}`: the body is not a JSON object.
+ * - 401 `{"error":"unauthorized"}`: `authorize` returned null, undefined or false.
+ * - 405 `{"error":"method not allowed"}` with `Allow: POST`: any method but POST.
+ * - 413 `{"error":"request body too large"}`: a body above 8 KiB.
+ * - 500 `{"error":"internal error"}`: `authorize` threw or returned something invalid; no detail is sent.
+ * - Anything else is a `Response` `authorize` returned (e.g. your own 403), sent unchanged.
+ * Every error body the handler writes is JSON `{ "error": string }`, with `Cache-Control: no-store`; no
+ * answer ever contains the secret, and no error answer contains a token.
+ *
+ * Options are checked at once: a bad apiKey, secret, expiresIn, maxExpiresIn, now, onError or a missing
+ * `authorize` throws an `ApiRtcAuthError` with code `INVALID_CONFIG` and `field` naming the option.
+ *
+ * @example Next.js route handler: `export const POST = createTokenHandler({ apiKey, secret, authorize });`
+ * @example Node: `http.createServer(createTokenHandler({ ... }).node)`; Express: `app.use('/api/apirtc-token', handler.node)`
+ */
+export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('options', 'options are required: { apiKey, secret, authorize, ... }');
+  }
+  const { authorize, onError = defaultOnError } = options;
+  if (typeof authorize !== 'function') {
+    throw invalid('authorize', 'authorize must be a function (request, { reason }) => { userId } | userId | Response | null');
+  }
+  if (typeof onError !== 'function') throw invalid('onError', 'onError must be a function');
+  const sign = createApiRtcTokenSigner(options);
+
+  const report = (error: unknown): void => {
+    try {
+      onError(error);
+    } catch {
+      // A failing logger must not turn a 500 into an unhandled rejection.
+    }
+  };
+
+  const handle = async (request: Request): Promise<Response> => {
+    try {
+      if (request.method !== 'POST') return methodNotAllowed(request.method);
+      const text = await readBody(request);
+      if (text === TOO_LARGE) return json(413, { error: 'request body too large' });
+      const reason = text === BAD_BODY ? BAD_BODY : parseReason(text);
+      if (reason === BAD_BODY) return json(400, { error: 'invalid request body' });
+
+      const node = nodeContexts.get(request);
+      const decision = await authorize(request, node ? { reason, node } : { reason });
+      if (isResponse(decision)) return decision;
+      if (decision === null || decision === undefined || decision === false) {
+        return json(401, { error: 'unauthorized' });
+      }
+      const signed = await sign(userIdOf(decision));
+      return json(200, { token: signed.token, userId: signed.userId, expiresAt: signed.exp * 1000 });
+    } catch (error) {
+      report(error);
+      return json(500, { error: 'internal error' });
+    }
+  };
+
+  // The token endpoint's contract answers every method but POST with 405, including those fetch cannot carry.
+  return Object.assign(handle, { node: adaptToNode(handle, methodNotAllowed) });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Node adapter: IncomingMessage -> Request, Response -> ServerResponse. No logic of its own.
+
+/** The client closed the connection before its body ended: there is no one left to answer. */
+const CLIENT_GONE = new Error('the client closed the request before its body ended');
+
+/** Methods the fetch Request constructor refuses. */
+const FORBIDDEN_FETCH_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function requestUrl(req: IncomingMessage): string {
+  const path = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+  const target = typeof path === 'string' ? path : (req.url ?? '/');
+  const scheme = (req.socket as Partial<TLSSocket> | undefined)?.encrypted ? 'https' : 'http';
+  if (!target.startsWith('/')) {
+    try {
+      return new URL(target).href; // absolute-form (a proxy request)
+    } catch {
+      return `${scheme}://localhost/`;
+    }
+  }
+  try {
+    return new URL(`${scheme}://${req.headers.host ?? 'localhost'}${target}`).href;
+  } catch {
+    return new URL(`${scheme}://localhost${target}`).href;
+  }
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue; // HTTP/2 pseudo-headers
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+/** Reads at most `limit + 1` bytes: enough for the handler to see that the body is too large. */
+function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const finish = (): void => {
+      cleanup();
+      const bytes = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      resolve(bytes);
+    };
+    const onData = (chunk: Uint8Array | string): void => {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      chunks.push(bytes);
+      size += bytes.byteLength;
+      if (size > limit) {
+        finish();
+        req.resume(); // discard the rest; Node drains it after the response
+      }
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(CLIENT_GONE);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', finish);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.once('end', finish);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
+}
+
+/**
+ * The body as the fetch handler should see it. A Connect/Express body parser (express.json(), text(),
+ * raw()) may have consumed the stream already and left `req.body`: use that instead.
+ */
+async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | string | undefined> {
+  if (req.readableEnded) {
+    const parsed = (req as IncomingMessage & { body?: unknown }).body;
+    if (parsed === undefined || parsed === null) return undefined;
+    if (typeof parsed === 'string') return parsed;
+    if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
+    return JSON.stringify(parsed);
+  }
+  return readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES);
+}
+
+async function toRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
+  const method = req.method ?? 'GET';
+  const controller = new AbortController();
+  // Lets authorize() notice a client that went away (request.signal).
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const headers = requestHeaders(req);
+  const init: RequestInit = { method, headers, signal: controller.signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (req.readableEnded) {
+      // A body parser has read (and maybe decompressed) the stream: its framing headers no longer apply.
+      for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
+    }
+    const body = await requestBody(req);
+    if (body !== undefined) init.body = body;
+  }
+  const request = new Request(requestUrl(req), init);
+  nodeContexts.set(request, { req, res });
+  return request;
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  }
+  const headers = response.headers as Partial<Pick<Headers, 'getSetCookie'>> & Headers;
+  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
+  if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  res.end(new Uint8Array(await response.arrayBuffer()));
+}
+
+/**
+ * Adapts a fetch-style handler to Node: `http.createServer(listener)`, Connect/Express `app.use(path, listener)`,
+ * Vite `server.middlewares.use(path, listener)`. The request becomes a `Request` (headers, URL from `Host` and
+ * `originalUrl`/`url`, body, and an abort signal for a client that goes away); the `Response` is written back.
+ * A body already consumed by a body parser (express.json(), text(), raw()) is taken from `req.body`.
+ * It answers every request it is given: mount it at the endpoint's path. `next` is called only with an error
+ * of the adapter itself (without `next`, such an error is answered 500 `{"error":"internal error"}`).
+ * Methods a fetch `Request` cannot carry (CONNECT, TRACE, TRACK) are answered 501 without calling the handler.
+ */
+export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  return adaptToNode(handler, () => json(501, { error: 'method not supported' }));
+}
+
+function adaptToNode(handler: FetchHandler, unsupportedMethod: (method: string) => Response): NodeHandler {
+  return (req, res, next) => {
+    const serve = async (): Promise<void> => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const response = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await handler(await toRequest(req, res));
+      await writeResponse(response, res);
+    };
+    serve().catch((error: unknown) => {
+      if (error === CLIENT_GONE) {
+        res.destroy();
+      } else if (next) {
+        next(error);
+      } else if (!res.headersSent) {
+        res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'internal error' } satisfies TokenErrorBody));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
