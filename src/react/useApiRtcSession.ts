@@ -1,0 +1,32 @@
+'use client';
+import { useCallback, useContext, useDebugValue, useRef, useSyncExternalStore } from 'react';
+import type { SessionEngine } from '../core/session.js';
+import type { SessionSnapshot } from '../core/state.js';
+import { AuthContext } from './AuthContext.js';
+
+/** The provider's engine, for code that wants the vanilla store (subscribe/getSnapshot). */
+export function useSessionEngine(): SessionEngine {
+  const engine = useContext(AuthContext);
+  if (!engine) throw new Error('useApiRtcSession() and useSessionEngine() must be used inside <AuthProvider>');
+  return engine;
+}
+
+/**
+ * The session's state and actions. With a selector, the component re-renders only when the
+ * selected value changes (by Object.is): select primitives or objects the state already holds.
+ */
+export function useApiRtcSession(): SessionSnapshot;
+export function useApiRtcSession<T>(selector: (snapshot: SessionSnapshot) => T): T;
+export function useApiRtcSession<T>(selector?: (snapshot: SessionSnapshot) => T): T | SessionSnapshot {
+  const engine = useSessionEngine();
+  // Select once per snapshot, so an inline selector costs nothing between store changes.
+  const memo = useRef<{ snapshot: SessionSnapshot; selected: T | SessionSnapshot } | null>(null);
+  const select = useCallback(() => {
+    const snapshot = engine.getSnapshot();
+    if (memo.current?.snapshot !== snapshot) memo.current = { snapshot, selected: selector ? selector(snapshot) : snapshot };
+    return memo.current.selected;
+  }, [engine, selector]);
+  const value = useSyncExternalStore(engine.subscribe, select, select);
+  useDebugValue(value, (v) => (v && typeof v === 'object' && 'status' in v ? v.status : v));
+  return value;
+}

@@ -1,0 +1,134 @@
+import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-library/react';
+import { StrictMode, useRef, type ReactNode } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthProvider, useApiRtcSession, type AuthProviderProps } from '../../src/index.js';
+import { API_KEY, setupEngine } from '../support/engine.js';
+
+/** Provider props on the fake SDK and clock (the engine's own options from the shared harness). */
+function harness() {
+  const { options, sdk, clock, env, events } = setupEngine();
+  const { auth: _auth, ...seams } = options;
+  const props = (auth: AuthProviderProps['auth'] = { mode: 'apiKey', apiKey: API_KEY }): Omit<AuthProviderProps, 'children'> => ({ ...seams, auth });
+  return { sdk, clock, env, events, props };
+}
+
+afterEach(cleanup);
+
+describe('AuthProvider + useApiRtcSession', () => {
+  it('registers once under StrictMode and exposes the session', async () => {
+    const { sdk, props } = harness();
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <StrictMode>
+        <AuthProvider {...props()}>{children}</AuthProvider>
+      </StrictMode>
+    );
+    const { result } = renderHook(() => useApiRtcSession(), { wrapper });
+    expect(result.current.status).toBe('idle');
+    await waitFor(() => expect(result.current.status).toBe('registered'));
+    expect(sdk.registerCalls).toHaveLength(1);
+    expect(sdk.liveSessions).toHaveLength(1);
+    expect(result.current.session).toBe(sdk.liveSessions[0]);
+  });
+
+  it('does not re-register when re-rendered with inline object literals of the same value', async () => {
+    const { sdk, props } = harness();
+    function App({ tick }: { tick: number }) {
+      return (
+        <AuthProvider {...props({ mode: 'apiKey', apiKey: API_KEY })} registerOptions={{ groups: ['a'], userData: { tick: 1 } }} onEvent={() => tick}>
+          <Status />
+        </AuthProvider>
+      );
+    }
+    const view = render(<App tick={0} />);
+    await screen.findByText('registered');
+    for (let tick = 1; tick < 20; tick += 1) view.rerender(<App tick={tick} />);
+    await screen.findByText('registered');
+    expect(sdk.registerCalls).toHaveLength(1);
+  });
+
+  it('re-registers when the auth really changes, leaving one live session', async () => {
+    const { sdk, props } = harness();
+    const view = render(<AuthProvider {...props()}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    view.rerender(<AuthProvider {...props({ mode: 'apiKey', apiKey: 'other-key' })}><Status /></AuthProvider>);
+    await waitFor(() => expect(sdk.liveSessions.map((s) => s.ua.uri)).toEqual(['apiKey:other-key']));
+    await screen.findByText('registered');
+  });
+
+  it('re-renders a status selector only when the status changes', async () => {
+    const { props } = harness();
+    let renders = 0;
+    function StatusOnly() {
+      renders += 1;
+      return <span>{useApiRtcSession((s) => s.status)}</span>;
+    }
+    render(<AuthProvider {...props()}><StatusOnly /></AuthProvider>);
+    await screen.findByText('registered');
+    // idle -> registering -> registered
+    expect(renders).toBe(3);
+  });
+
+  it('actions reject with the error instead of swallowing it, and unregister() ends the session', async () => {
+    const { sdk, props } = harness();
+    sdk.outcomes.push({ kind: 'reject', error: Object.assign(new Error('HTTP 401'), { code: 13, httpCode: 401 }) });
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <AuthProvider {...props({ mode: 'login', login: 'bob', password: 'bad' })} autoRegister={false}>{children}</AuthProvider>
+    );
+    const { result } = renderHook(() => useApiRtcSession(), { wrapper });
+    await act(async () => {
+      await expect(result.current.register()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+    expect(result.current).toMatchObject({ status: 'error', error: { code: 'UNAUTHORIZED' } });
+    await act(async () => {
+      await result.current.register();
+    });
+    expect(result.current.status).toBe('registered');
+    await act(() => result.current.unregister());
+    expect(result.current).toMatchObject({ status: 'idle', session: null });
+    expect(sdk.liveSessions).toHaveLength(0);
+  });
+
+  it('unmounting ends the session and leaves no timer or listener', async () => {
+    const { sdk, clock, env, props } = harness();
+    const view = render(<AuthProvider {...props()}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    view.unmount();
+    await waitFor(() => expect(sdk.liveSessions).toHaveLength(0));
+    expect({ timers: clock.pending, listeners: env.listeners, ua: sdk.listenerCount }).toEqual({ timers: 0, listeners: 0, ua: 0 });
+  });
+
+  it('reads callbacks through a latest-ref: the newest onEvent receives events', async () => {
+    const { props } = harness();
+    const seen: string[] = [];
+    function App({ label }: { label: string }) {
+      return <AuthProvider {...props()} onEvent={(e) => seen.push(`${label}:${e.type}`)}><Status /></AuthProvider>;
+    }
+    const view = render(<App label="first" />);
+    view.rerender(<App label="second" />);
+    await screen.findByText('registered');
+    expect(seen).toContain('second:registered');
+    expect(seen).not.toContain('first:registered');
+  });
+
+  it('keeps one context value across renders (consumers without a store change do not re-render)', async () => {
+    const { props } = harness();
+    const values = new Set<unknown>();
+    function Engine() {
+      const state = useApiRtcSession();
+      const first = useRef(state.register);
+      values.add(first.current === state.register);
+      return null;
+    }
+    const view = render(<AuthProvider {...props()}><Engine /></AuthProvider>);
+    view.rerender(<AuthProvider {...props()}><Engine /></AuthProvider>);
+    await waitFor(() => expect(values).toEqual(new Set([true])));
+  });
+
+  it('throws a clear error outside the provider', () => {
+    expect(() => renderHook(() => useApiRtcSession())).toThrow('must be used inside <AuthProvider>');
+  });
+});
+
+function Status() {
+  return <span>{useApiRtcSession((s) => s.status)}</span>;
+}
