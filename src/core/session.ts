@@ -167,7 +167,7 @@ export class SessionEngine {
     }
     this.abortRun('the configuration changed');
     this.releaseQuietly(this.owned, 'the configuration changed');
-    this.update({ status: 'registering', session: null, userAgent: null, error: null, expiresAt: null, renewAt: null, retryAt: null });
+    this.update({ status: 'registering', session: undefined, userAgent: undefined, error: undefined, expiresAt: undefined, renewAt: undefined, retryAt: undefined });
     void this.begin('initial');
   }
 
@@ -218,8 +218,8 @@ export class SessionEngine {
       if (signal.aborted) return;
       const { auth } = this.options;
       const uri = validateAuth(auth);
-      const renewing = this.state.session !== null;
-      this.update({ status: renewing ? 'renewing' : 'registering', retryAt: null });
+      const renewing = this.state.session !== undefined;
+      this.update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
 
       const sdk = await this.loadSdk();
       if (signal.aborted) return;
@@ -262,7 +262,7 @@ export class SessionEngine {
       const receivedAt = this.clock.now();
       try {
         const decoded = decodeApiRtcToken(value, expected, receivedAt);
-        this.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt) ?? null, jti: decoded.jti });
+        this.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
         return { value, decoded, receivedAt };
       } catch (error) {
         if (tries > 0 || 'token' in auth || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
@@ -342,24 +342,24 @@ export class SessionEngine {
     const { auth } = this.options;
     this.failures = 0;
     this.refusedOnce = false;
-    const expiresAt = token ? (localExpiry(token.decoded, token.receivedAt) ?? null) : null;
+    const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
     // A literal token cannot be replaced by us: it is not renewed on a timer.
-    const renewable = expiresAt !== null && auth.mode === 'jwt' && !('token' in auth);
+    const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
     const now = this.clock.now();
     const renewal = this.options.renewal ?? {};
-    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.options.random ?? Math.random) : null;
+    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.options.random ?? Math.random) : undefined;
     this.update({
       status: 'registered',
       session: session as unknown as Session,
       userAgent: owned.ua as unknown as UserAgent,
-      error: null,
+      error: undefined,
       expiresAt,
       renewAt,
-      retryAt: null,
+      retryAt: undefined,
     });
     this.emit({ type: 'registered', mode: auth.mode, sessionId: session.getId() });
     this.settle(session as unknown as Session);
-    if (renewAt !== null && expiresAt !== null) {
+    if (renewAt !== undefined && expiresAt !== undefined) {
       this.emit({ type: 'renewal-scheduled', renewAt, expiresAt });
       const latest = hardDeadline(renewal, expiresAt, expiresAt - now);
       this.schedule(renewAt, () => this.onRenewalDue(latest));
@@ -368,7 +368,7 @@ export class SessionEngine {
 
   /** `latest`: how long a renewal may be deferred while the session has conversations. */
   private onRenewalDue(latest: number): void {
-    const session = this.state.session as unknown as SessionLike | null;
+    const session = this.state.session as unknown as SessionLike | undefined;
     const conversations = this.options.renewal?.deferWhileInConversation && session?.getActiveConversations
       ? Object.keys(session.getActiveConversations()).length
       : 0;
@@ -392,9 +392,9 @@ export class SessionEngine {
       void this.begin('refused');
       return;
     }
-    const keepsSession = this.state.session !== null;
+    const keepsSession = this.state.session !== undefined;
     if (!failure.retryable) {
-      this.update({ status: keepsSession ? 'registered' : 'error', error: failure, retryAt: null });
+      this.update({ status: keepsSession ? 'registered' : 'error', error: failure, retryAt: undefined });
       this.settle(undefined, failure);
       return;
     }
@@ -403,12 +403,12 @@ export class SessionEngine {
     const max = this.options.retry?.maxDelayMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** (this.failures - 1));
     // "Equal jitter": half fixed, half random, so retries of many clients spread out.
-    const retryAt = this.env.isOnline() ? this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)()) : null;
+    const retryAt = this.env.isOnline() ? this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)()) : undefined;
     // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
     this.update({ status: keepsSession ? 'registered' : 'retrying', error: failure, retryAt });
     this.emit({ type: 'retry-scheduled', attempt: this.failures, retryAt, error: failure });
     const again = () => void this.begin(keepsSession ? 'renew' : 'retry').catch(noop);
-    if (retryAt === null) {
+    if (retryAt === undefined) {
       // Offline: don't burn attempts; go again as soon as the browser says it is back.
       const stop = listen(this.env.window, ['online'], () => {
         stop();
@@ -456,7 +456,7 @@ export class SessionEngine {
   private recover(reason: TokenReason, why: string): void {
     this.abortRun(why);
     this.releaseQuietly(this.owned, why);
-    this.update({ status: 'registering', session: null, userAgent: null, renewAt: null, retryAt: null });
+    this.update({ status: 'registering', session: undefined, userAgent: undefined, renewAt: undefined, retryAt: undefined });
     void this.begin(reason).catch(noop);
   }
 
@@ -464,8 +464,8 @@ export class SessionEngine {
 
   /** Renewal: `ua.unregister()`, then the same UserAgent registers again. A failing unregister costs the UserAgent. */
   private async endSession(owned: OwnedUserAgent): Promise<void> {
-    const sessionId = (this.state.session as unknown as SessionLike | null)?.getId();
-    this.update({ session: null });
+    const sessionId = (this.state.session as unknown as SessionLike | undefined)?.getId();
+    this.update({ session: undefined });
     try {
       await this.track(this.unregisterUserAgent(owned.ua));
       if (sessionId !== undefined) this.emit({ type: 'unregistered', sessionId });

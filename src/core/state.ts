@@ -5,13 +5,13 @@ import type { Session, UserAgent } from './sdk.js';
 /**
  * | status         | session | what is going on                                                        |
  * | -------------- | ------- | ----------------------------------------------------------------------- |
- * | `idle`         | null    | not registered and not trying (before start, after unregister())        |
- * | `registering`  | null    | loading the SDK, getting a token, register() in flight                   |
+ * | `idle`         | —       | not registered and not trying (before start, after unregister())        |
+ * | `registering`  | —       | loading the SDK, getting a token, register() in flight                   |
  * | `registered`   | Session | live                                                                    |
  * | `reconnecting` | Session | the SDK lost its socket and is reconnecting by itself                    |
- * | `renewing`     | Session, then null | fresh token, unregister(), register()                         |
- * | `retrying`     | null    | a failure that may pass; the next attempt is at `retryAt` (or `online`)  |
- * | `error`        | null*   | stopped on a failure that won't pass; `register()` tries again           |
+ * | `renewing`     | Session, then — | fresh token, unregister(), register()                         |
+ * | `retrying`     | —       | a failure that may pass; the next attempt is at `retryAt` (or `online`)  |
+ * | `error`        | —*      | stopped on a failure that won't pass; `register()` tries again           |
  *
  * (*) A renewal that fails for good leaves the current session in place until it expires.
  */
@@ -20,16 +20,16 @@ export type SessionStatus = 'idle' | 'registering' | 'registered' | 'reconnectin
 export interface SessionState {
   status: SessionStatus;
   /** The live ApiRTC Session: pass it to @apirtc/react-lib hooks. */
-  session: Session | null;
-  userAgent: UserAgent | null;
+  session: Session | undefined;
+  userAgent: UserAgent | undefined;
   /** The last failure; cleared once registered again or unregistered. */
-  error: ApiRtcAuthError | null;
+  error: ApiRtcAuthError | undefined;
   /** JWT mode: when the current token expires, in ms since epoch on the local clock. */
-  expiresAt: number | null;
-  /** JWT mode: when the engine will re-register with a fresh token. Null when it won't (literal token, no `exp`). */
-  renewAt: number | null;
-  /** When status is `retrying`: the next attempt, or null while waiting to be back online. */
-  retryAt: number | null;
+  expiresAt: number | undefined;
+  /** JWT mode: when the engine will re-register with a fresh token. Undefined when it won't (literal token, no `exp`). */
+  renewAt: number | undefined;
+  /** When status is `retrying`: the next attempt, or undefined while waiting to be back online. */
+  retryAt: number | undefined;
 }
 
 /** The actions, bound: safe to pass around and to call from event handlers. They reject with the error, never swallow it. */
@@ -47,18 +47,18 @@ export type SessionSnapshot = SessionState & SessionActions;
 
 export const initialState: SessionState = {
   status: 'idle',
-  session: null,
-  userAgent: null,
-  error: null,
-  expiresAt: null,
-  renewAt: null,
-  retryAt: null,
+  session: undefined,
+  userAgent: undefined,
+  error: undefined,
+  expiresAt: undefined,
+  renewAt: undefined,
+  retryAt: undefined,
 };
 
 /** What `onEvent` receives: enough to log and debug, never a password or a token. */
 export type SessionEvent =
   | { type: 'status'; status: SessionStatus }
-  | { type: 'token'; reason: TokenReason; expiresAt: number | null; jti: string | undefined }
+  | { type: 'token'; reason: TokenReason; expiresAt: number | undefined; jti: string | undefined }
   | { type: 'registered'; mode: AuthMode; sessionId: string }
   | { type: 'unregistered'; sessionId: string }
   | { type: 'stale-session-unregistered'; sessionId: string }
@@ -66,5 +66,5 @@ export type SessionEvent =
   | { type: 'renewal-deferred'; until: number; conversations: number }
   | { type: 'connection'; status: string }
   | { type: 'user-agent-replaced'; reason: string }
-  | { type: 'retry-scheduled'; attempt: number; retryAt: number | null; error: ApiRtcAuthError }
+  | { type: 'retry-scheduled'; attempt: number; retryAt: number | undefined; error: ApiRtcAuthError }
   | { type: 'error'; error: ApiRtcAuthError };

@@ -52,7 +52,7 @@ describe('SessionEngine: failures and recovery', () => {
     sdk.outcomes.push({ kind: 'reject', error: networkError });
     engine.start();
     await clock.advance(0);
-    expect(engine.getSnapshot()).toMatchObject({ status: 'retrying', retryAt: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'retrying', retryAt: undefined });
     expect(clock.pending).toBe(0);
     await clock.advance(3_600_000);
     expect(sdk.registerCalls).toHaveLength(1);
@@ -69,7 +69,7 @@ describe('SessionEngine: failures and recovery', () => {
     await expect(engine.register()).rejects.toMatchObject({ code: 'UNAUTHORIZED', retryable: false, cause: refusal });
     await clock.advance(600_000);
     expect(sdk.registerCalls).toHaveLength(1);
-    expect(engine.getSnapshot()).toMatchObject({ status: 'error', session: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'error', session: undefined });
     expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
   });
 
@@ -153,7 +153,7 @@ describe('SessionEngine: failures and recovery', () => {
     // The Session and UserAgent are the SDK's own objects (they hold the token by design); the rest is ours.
     const { session: _session, userAgent: _userAgent, ...state } = engine.getSnapshot();
     const seen = JSON.stringify({ events, state }, (_key, value: unknown) =>
-      value instanceof Error ? { message: value.message, ...value } : value,
+      value instanceof Error ? { ...value, message: value.message } : value,
     );
     expect(seen).not.toContain(password);
     expect(seen).not.toContain(token);

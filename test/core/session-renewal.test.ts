@@ -97,7 +97,7 @@ describe('SessionEngine: renewal before expiry', () => {
     );
     engine.setOptions({ ...options, auth: jwtAuth(getToken) });
     await engine.register();
-    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', expiresAt: null, renewAt: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', expiresAt: undefined, renewAt: undefined });
     expect(clock.pending).toBe(0);
     await clock.advance(365 * 86_400_000);
     expect(getToken).toHaveBeenCalledTimes(1);
@@ -108,7 +108,7 @@ describe('SessionEngine: renewal before expiry', () => {
     const auth = { mode: 'jwt' as const, apiKey: API_KEY, userId: USER_ID, token: await signToken(clock) };
     engine.setOptions({ ...options, auth });
     await engine.register();
-    expect(engine.getSnapshot()).toMatchObject({ expiresAt: clock.now() + 60_000, renewAt: null });
+    expect(engine.getSnapshot()).toMatchObject({ expiresAt: clock.now() + 60_000, renewAt: undefined });
     expect(clock.pending).toBe(0);
 
     const token = await signToken(clock);
@@ -184,7 +184,7 @@ describe('SessionEngine: renewal before expiry', () => {
     expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session: first, error: { code: 'TOKEN_SOURCE_FAILED' } });
     fail = false;
     await clock.advance(1_000);
-    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', error: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', error: undefined });
     expect(engine.getSnapshot().session).not.toBe(first);
     expect(sdk.liveSessions).toHaveLength(1);
   });

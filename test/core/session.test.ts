@@ -9,7 +9,7 @@ describe('SessionEngine: the three modes', () => {
     const session = await engine.register();
     expect(sdk.lastUserAgent.uri).toBe(`apiKey:${API_KEY}`);
     expect(sdk.registerCalls[0]?.options).toEqual({ ...FAST_FAIL_REGISTER_OPTIONS, groups: ['support'], cloudUrl: 'http://127.0.0.1:9' });
-    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session, error: null, expiresAt: null, renewAt: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session, error: undefined, expiresAt: undefined, renewAt: undefined });
     expect(statuses()).toEqual(['registering', 'registered']);
   });
 
@@ -59,7 +59,7 @@ describe('SessionEngine: input is checked before any network call', () => {
     expect(error).toBeInstanceOf(ApiRtcAuthError);
     expect(error).toMatchObject({ code: 'INVALID_CONFIG', field, retryable: false });
     expect(sdk.loads).toBe(0);
-    expect(engine.getSnapshot()).toMatchObject({ status: 'error', error, session: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'error', error, session: undefined });
     expect(statuses()).toEqual(['error']);
   });
 
@@ -84,7 +84,7 @@ describe('SessionEngine: lifecycle', () => {
     await engine.unregister();
     expect(sdk.lastUserAgent.unregisterCalls).toBe(1);
     expect(sdk.liveSessions).toHaveLength(0);
-    expect(engine.getSnapshot()).toMatchObject({ status: 'idle', session: null, userAgent: null });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'idle', session: undefined, userAgent: undefined });
     expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
     expect(statuses()).toEqual(['registering', 'registered', 'idle']);
   });

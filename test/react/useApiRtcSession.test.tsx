@@ -86,7 +86,7 @@ describe('AuthProvider + useApiRtcSession', () => {
     });
     expect(result.current.status).toBe('registered');
     await act(() => result.current.unregister());
-    expect(result.current).toMatchObject({ status: 'idle', session: null });
+    expect(result.current).toMatchObject({ status: 'idle', session: undefined });
     expect(sdk.liveSessions).toHaveLength(0);
   });
 
