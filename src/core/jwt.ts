@@ -60,7 +60,7 @@ export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, no
     // jose's message is safe (it never echoes the token), but keep ours uniform.
     throw new ApiRtcAuthError('INVALID_TOKEN', 'the token is not a well-formed JWT', { field: 'token', cause: error });
   }
-  if (!alg || alg.toLowerCase() === 'none') {
+  if (typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none') {
     throw new ApiRtcAuthError('INVALID_TOKEN', 'the token is unsigned (alg "none"); ApiRTC requires HS256', { field: 'token' });
   }
   const problem = findClaimProblem(claims, expected);

@@ -35,7 +35,7 @@ export function leadFor(options: RenewalOptions, lifetimeMs: number): number {
 export function planRenewal(options: RenewalOptions, expiresAt: number, now: number, random: () => number): number {
   const lifetime = Math.max(0, expiresAt - now);
   const lead = leadFor(options, lifetime);
-  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.5));
+  const jitter = options.jitter === undefined || Number.isNaN(options.jitter) ? 0.5 : Math.min(1, Math.max(0, options.jitter));
   const renewAt = expiresAt - lead - jitter * lead * random();
   return Math.round(Math.max(renewAt, now + lifetime / 2));
 }

@@ -15,7 +15,7 @@ function messageOf(failure: SdkFailure): string {
   return typeof failure.message === 'string' ? failure.message : String(failure.error ?? failure);
 }
 
-const AUTH_REFUSAL = /access token failure:\s*(.*)$|not authorized|An account is needed|DISABLED_ENTERPRISE/i;
+const AUTH_REFUSAL = /access token failure:[ \t]*([^\n]*)|not authorized|An account is needed|DISABLED_ENTERPRISE/i;
 
 /** Turns whatever register()/unregister() rejected with into our typed error, keeping the original as `cause`. */
 export function fromSdkError(error: unknown): ApiRtcAuthError {

@@ -33,8 +33,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     const auth = options.readAuth();
     if ('token' in auth) return auth.token;
     try {
-      if ('getToken' in auth) return await auth.getToken({ signal, reason });
-      return await fetchFromEndpoint(options.fetch ?? fetch, auth, reason, signal);
+      const pending = 'getToken' in auth ? auth.getToken({ signal, reason }) : fetchFromEndpoint(options.fetch ?? fetch, auth, reason, signal);
+      // A getToken that ignores its signal must not outlive the timeout or an abort.
+      return await Promise.race([pending, rejectOnAbort(signal)]);
     } catch (error) {
       if (signal.aborted) throw signal.reason ?? aborted();
       if (isApiRtcAuthError(error)) throw error;
@@ -99,6 +100,7 @@ async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth,
     signal,
   });
   if (!response.ok) {
+    void response.body?.cancel().catch(() => {}); // free the connection: the body is not needed
     // 408, 429 and 5xx may pass; 401/403 mean the app's own session is gone and retrying won't help.
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
     throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token endpoint answered HTTP ${response.status}`, { retryable });
@@ -115,6 +117,13 @@ async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth,
     throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered without a "token" string');
   }
   return token;
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function headersObject(headers: HeadersInit | undefined): Record<string, string> {
