@@ -47,16 +47,20 @@ function invalid(field: string, message: string): ApiRtcAuthError {
   return new ApiRtcAuthError('INVALID_CONFIG', message, { field });
 }
 
-function secretBytes(secret: unknown): Uint8Array {
-  if (secret instanceof Uint8Array) {
-    if (secret.length === 0) throw invalid('secret', 'secret is required and must not be empty');
-    // A copy: the caller mutating (or zeroing) its buffer later must not change what we sign with.
-    return new Uint8Array(secret);
+/**
+ * The HMAC key for a secret, validated. Always a fresh Uint8Array of the current global realm: the
+ * caller mutating (or zeroing) its buffer later must not change what we sign with, and under a DOM
+ * emulation (jsdom) jose's `instanceof Uint8Array` check refuses TextEncoder's or Buffer's output.
+ */
+export function hmacKey(secret: unknown): Uint8Array {
+  if (ArrayBuffer.isView(secret) && (secret as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT === 1) {
+    if (secret.byteLength === 0) throw invalid('secret', 'secret is required and must not be empty');
+    return new Uint8Array(new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength));
   }
   if (typeof secret !== 'string' || secret === '') {
     throw invalid('secret', 'secret is required and must be a non-empty string or Uint8Array');
   }
-  return new TextEncoder().encode(secret);
+  return new Uint8Array(new TextEncoder().encode(secret));
 }
 
 function positiveSeconds(field: string, value: unknown): number {
@@ -99,7 +103,7 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
     throw invalid('options', 'options are required: { apiKey, secret, ... }');
   }
   const apiKey = requireText('apiKey', settings.apiKey, { noColon: true, noWhitespace: true });
-  const key = secretBytes(settings.secret);
+  const key = hmacKey(settings.secret);
   const seconds = Math.ceil(lifetime(settings.expiresIn, settings.maxExpiresIn));
   const now = clock(settings.now);
   return async (userIdInput) => {

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import type { ResolvedUser } from './config.js';
+
+/** How long a cloud token from /api/v3/authenticate stays valid (cloud clock). */
+export const LOGIN_TOKEN_TTL_MS = 12 * 3600 * 1000;
+
+interface LoginToken {
+  user: ResolvedUser;
+  expiresAt: number;
+}
+
+/**
+ * The opaque cloud tokens handed out by /api/v3/authenticate (what the SDK calls the user token,
+ * and what a `token:` uri carries). Not the customer JWT.
+ */
+export class LoginTokens {
+  readonly #tokens = new Map<string, LoginToken>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  issue(user: ResolvedUser): string {
+    this.#sweep();
+    const token = randomBytes(24).toString('base64url');
+    this.#tokens.set(token, { user, expiresAt: this.#now() + LOGIN_TOKEN_TTL_MS });
+    return token;
+  }
+
+  /** The user a token belongs to, unless it is unknown, invalidated or expired. */
+  userOf(token: string | undefined): ResolvedUser | undefined {
+    if (token === undefined) return undefined;
+    const entry = this.#tokens.get(token);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#tokens.delete(token);
+      return undefined;
+    }
+    return entry.user;
+  }
+
+  /** Burns a token (POST /api/v2/invalidateToken). True when it was valid. */
+  invalidate(token: string | undefined): boolean {
+    const valid = this.userOf(token) !== undefined;
+    if (token !== undefined) this.#tokens.delete(token);
+    return valid;
+  }
+
+  /** Whether the user holds at least one valid token: what a login-mode socket must prove. */
+  isLoggedIn(user: ResolvedUser): boolean {
+    for (const [token, entry] of this.#tokens) {
+      if (entry.user === user && this.userOf(token)) return true;
+    }
+    return false;
+  }
+
+  #sweep(): void {
+    const now = this.#now();
+    for (const [token, entry] of this.#tokens) if (entry.expiresAt <= now) this.#tokens.delete(token);
+  }
+}
