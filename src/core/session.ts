@@ -429,22 +429,25 @@ export class SessionEngine {
     if (status === 'connected') {
       this.cancelWatchdog();
       if (this.state.status === 'reconnecting') this.update({ status: 'registered' });
-    } else if (status === 'disconnected' || status === 'retry') {
+    } else if (status === 'disconnected' || status === 'retry' || status === 'error') {
       if (this.state.status === 'registered') this.update({ status: 'reconnecting' });
-      // A kick gives one 'disconnected' and nothing more; a network drop keeps sending 'retry'.
-      this.armWatchdog();
-    } else if (status === 'error') {
-      // The cloud refused the reconnect (the SDK then gives up for good): usually an expired token.
-      this.recover('refused', 'the cloud refused the reconnect');
+      // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport
+      // error (it then retries). A token that has expired can only be refused: recover at once.
+      const { expiresAt } = this.state;
+      if (status === 'error' && expiresAt !== undefined && this.clock.now() >= expiresAt) {
+        return this.recover('refused', 'the cloud refused the reconnect: the token has expired');
+      }
+      // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.
+      this.armWatchdog(status === 'error' ? 'refused' : 'retry');
     }
   }
 
-  private armWatchdog(): void {
+  private armWatchdog(reason: TokenReason): void {
     this.cancelWatchdog();
     const timeoutMs = this.options.reconnectTimeoutMs ?? 20_000;
     const handle = this.clock.setTimeout(() => {
-      if (!this.env.isOnline()) return this.armWatchdog();
-      this.recover('retry', 'the socket did not reconnect');
+      if (!this.env.isOnline()) return this.armWatchdog(reason);
+      this.recover(reason, 'the socket did not reconnect');
     }, timeoutMs);
     this.cancelWatchdog = () => {
       this.clock.clearTimeout(handle);

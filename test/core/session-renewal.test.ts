@@ -189,13 +189,14 @@ describe('SessionEngine: renewal before expiry', () => {
     expect(sdk.liveSessions).toHaveLength(1);
   });
 
-  it('when the cloud refuses a reconnect (expired token), registers a new UserAgent with a fresh token', async () => {
+  it('when the cloud refuses a reconnect after expiry (a sleep), registers a new UserAgent with a fresh token', async () => {
     const { options, engine, clock, sdk, leftovers } = setupEngine();
     const { getToken, reasons } = tokenSource(clock);
     engine.setOptions({ ...options, auth: jwtAuth(getToken) });
     await engine.register();
     const old = sdk.lastUserAgent;
     old.emit('ccsConnectionStatus', { status: 'disconnected' });
+    clock.jump(61_000); // asleep past expiry; the SDK's reconnect is refused on wake-up
     old.emit('ccsConnectionStatus', { status: 'error' });
     await clock.advance(0);
     expect(reasons).toEqual(['initial', 'refused']);
@@ -206,4 +207,34 @@ describe('SessionEngine: renewal before expiry', () => {
     await engine.unregister();
     expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
   });
+
+  it('a connection error with a valid token is left to the SDK: reconnected, nothing is replaced', async () => {
+    const { options, engine, clock, sdk } = setupEngine();
+    const { getToken, reasons } = tokenSource(clock);
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    const session = await engine.register();
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'error' });
+    expect(engine.getSnapshot().status).toBe('reconnecting');
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'retry' });
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'connected' });
+    await clock.advance(30_000);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session });
+    expect(reasons).toEqual(['initial']);
+    expect(sdk.userAgents).toHaveLength(1);
+  });
+
+  it('a connection error followed by silence (a refusal before expiry) recovers with a fresh token after the reconnect timeout', async () => {
+    const { options, engine, clock, sdk } = setupEngine({ reconnectTimeoutMs: 5_000 });
+    const { getToken, reasons } = tokenSource(clock);
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    await engine.register();
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'error' });
+    await clock.advance(4_999);
+    expect(reasons).toEqual(['initial']);
+    await clock.advance(1);
+    expect(reasons).toEqual(['initial', 'refused']);
+    expect(sdk.userAgents).toHaveLength(2);
+    expect(engine.getSnapshot().status).toBe('registered');
+  });
+
 });
