@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createApiRtcToken, type CreateApiRtcTokenOptions } from '../../src/server/token.js';
 import { SessionEngine, type SessionEngineOptions } from '../../src/core/session.js';
-import type { SessionEvent, SessionStatus } from '../../src/core/state.js';
+import type { SessionEvent, SessionSnapshot, SessionStatus } from '../../src/core/state.js';
 import { FakeClock, FakeEnvironment, flush } from './fake-clock.js';
 import { FakeSdk } from './fake-sdk.js';
 
@@ -55,4 +55,29 @@ export function signTokenNow(clock: FakeClock, options: { expiresIn?: number; us
   const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
   const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
   return `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
+}
+
+/** Resolves with the engine's state once `predicate` holds (waits on the store, never sleeps). */
+export function untilState(
+  engine: Pick<SessionEngine, 'subscribe' | 'getSnapshot'>,
+  predicate: (state: SessionSnapshot) => boolean,
+  timeoutMs = 10_000,
+): Promise<SessionSnapshot> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = engine.getSnapshot();
+      if (!predicate(state)) return false;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(state);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      unsubscribe();
+      const { status, error } = engine.getSnapshot();
+      reject(new Error(`state not reached within ${timeoutMs} ms (status ${status}${error ? `, ${error.code}: ${error.message}` : ''})`));
+    }, timeoutMs);
+    const unsubscribe = engine.subscribe(check);
+    check();
+  });
 }
