@@ -19,12 +19,15 @@ export function useApiRtcSession(): SessionSnapshot;
 export function useApiRtcSession<T>(selector: (snapshot: SessionSnapshot) => T): T;
 export function useApiRtcSession<T>(selector?: (snapshot: SessionSnapshot) => T): T | SessionSnapshot {
   const engine = useSessionEngine();
-  // Select once per snapshot, so an inline selector costs nothing between store changes.
-  const memo = useRef<{ snapshot: SessionSnapshot; selected: T | SessionSnapshot } | null>(null);
+  // Select once per snapshot and selector: useSyncExternalStore may call this several times per render.
+  const memo = useRef<{ snapshot: SessionSnapshot; selector: typeof selector; selected: T | SessionSnapshot } | null>(null);
   const select = useCallback(() => {
     const snapshot = engine.getSnapshot();
-    if (memo.current?.snapshot !== snapshot) memo.current = { snapshot, selected: selector ? selector(snapshot) : snapshot };
-    return memo.current.selected;
+    const last = memo.current;
+    if (last && last.snapshot === snapshot && last.selector === selector) return last.selected;
+    const selected = selector ? selector(snapshot) : snapshot;
+    memo.current = { snapshot, selector, selected };
+    return selected;
   }, [engine, selector]);
   const value = useSyncExternalStore(engine.subscribe, select, select);
   useDebugValue(value, (v) => (v && typeof v === 'object' && 'status' in v ? v.status : v));

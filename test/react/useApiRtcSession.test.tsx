@@ -128,6 +128,17 @@ describe('AuthProvider + useApiRtcSession', () => {
     expect(actions.size).toBe(1);
   });
 
+  it('applies a new selector at once, even without a store change', async () => {
+    const { props } = harness();
+    function Is({ want }: { want: string }) {
+      return <span>{useApiRtcSession((s) => (s.status === want ? 'yes' : 'no'))}</span>;
+    }
+    const view = render(<AuthProvider {...props()}><Status /><Is want="registered" /></AuthProvider>);
+    await screen.findByText('yes');
+    view.rerender(<AuthProvider {...props()}><Status /><Is want="idle" /></AuthProvider>);
+    expect(screen.getByText('no')).toBeTruthy();
+  });
+
   it('throws a clear error outside the provider', () => {
     expect(() => renderHook(() => useApiRtcSession())).toThrow('must be used inside <AuthProvider>');
   });
