@@ -1,138 +1,29 @@
-import { systemClock, type Clock } from './clock.js';
-import { sameValue, validateAuth, type AuthConfig, type JwtAuth, type TokenReason } from './credentials.js';
-import { scheduleAt } from './deadline.js';
-import { browserEnvironment, listen, type Environment } from './environment.js';
+import type { DriverHost, SessionDriver } from './driver.js';
 import { ApiRtcAuthError } from './errors.js';
-import { decodeApiRtcToken, localExpiry, type DecodedToken } from './jwt.js';
-import { hardDeadline, planRenewal, type RenewalOptions } from './renewal.js';
-import { loadApiRtcSdk, type ApiRtcSdk, type LoadSdk, type Session, type SessionLike, type UserAgent, type UserAgentLike } from './sdk.js';
-import { fromSdkError } from './sdk-errors.js';
+import type { SessionEngineOptions } from './options.js';
+import type { Session } from './sdk.js';
 import { initialState, type SessionEvent, type SessionSnapshot, type SessionState } from './state.js';
-import { createTokenSource, type TokenSource } from './token-source.js';
 
-/** Passed through to `ua.register()`: groups, userData, SDK retry settings... */
-export interface RegisterOptions {
-  groups?: string[];
-  subscribeTo?: string[];
-  userData?: Record<string, unknown>;
-  [option: string]: unknown;
-}
-
-/** What decides the Session: a change to any of these (by value) re-registers. */
-export interface SessionConfig {
-  auth: AuthConfig;
-  /** Default `https://cloud.apirtc.com`. */
-  cloudUrl?: string;
-  registerOptions?: RegisterOptions;
-}
-
-export interface RetryOptions {
-  /** First delay after a failure that may pass. Default 1000 ms; doubles each time, with jitter. */
-  baseDelayMs?: number;
-  /** Default 30000 ms. */
-  maxDelayMs?: number;
-}
-
-export interface SessionEngineOptions extends SessionConfig {
-  /** Register as soon as started (mounted). Default true. */
-  autoRegister?: boolean;
-  renewal?: RenewalOptions;
-  /** register() has no timeout of its own and can hang forever; give up after this. Default 15000 ms. */
-  registerTimeoutMs?: number;
-  /** A getToken/tokenUrl call that takes longer fails (retryable). Default 15000 ms. */
-  tokenTimeoutMs?: number;
-  /** After the socket drops, how long to wait for the SDK's own reconnect before re-registering. Default 20000 ms. */
-  reconnectTimeoutMs?: number;
-  retry?: RetryOptions;
-  /** Called for every engine event; read through a latest-ref. Never receives a secret. */
-  onEvent?: (event: SessionEvent) => void;
-  /** Test seams. */
-  loadSdk?: LoadSdk;
-  clock?: Clock;
-  environment?: Environment;
-  random?: () => number;
-  fetch?: typeof fetch;
-}
-
-export const DEFAULT_CLOUD_URL = 'https://cloud.apirtc.com';
-
-/**
- * The SDK's defaults make an unreachable cloud fail after about 17 minutes and a missing socket
- * script hang forever. These make both fail in about a second; registerOptions can override them.
- * (0 is falsy in the SDK and silently becomes its default, hence 1.)
- */
-export const FAST_FAIL_REGISTER_OPTIONS = {
-  cloudFetchRetries: 2,
-  cloudFetchRetryDelay: 250,
-  extJsLoadingRetryNb: 2,
-  extJsLoadingRetryDelay: 250,
-} as const;
-
-/** A UserAgent this engine created, with its listeners. */
-interface OwnedUserAgent {
-  ua: UserAgentLike;
-  uri: string;
-  /** register() is in flight: unregister only once it settles. */
-  registering: boolean;
-  /** No longer ours: unregistered (or will be, once register() settles). */
-  released: boolean;
-  /** The final unregister() was issued (it is issued once). */
-  ended?: Promise<void>;
-  onScriptError?: (() => void) | undefined;
-  detach: () => void;
-}
-
-/** One registration attempt. Aborted when superseded: every await re-checks it. */
-interface Run {
-  controller: AbortController;
-  reason: TokenReason;
-}
-
-interface Deferred {
-  promise: Promise<Session>;
-  resolve: (session: Session) => void;
-  reject: (error: ApiRtcAuthError) => void;
-}
+export * from './options.js';
 
 const noop = () => {};
-const aborted = (why: string) => new ApiRtcAuthError('ABORTED', why);
 
 /**
  * One UserAgent and its Session, kept registered: the framework-agnostic core behind AuthProvider.
- * A vanilla external store: `subscribe` / `getSnapshot`, plus the actions `register`, `unregister`, `renew`.
+ * A vanilla external store (`subscribe` / `getSnapshot`) plus the actions `register`, `unregister`,
+ * `renew`. This class is only the store: the logic (the driver) is loaded on first use, like the SDK,
+ * so nothing of it weighs on the first chunk or runs during server-side rendering.
  */
 export class SessionEngine {
   private state: SessionSnapshot;
   private readonly listeners = new Set<() => void>();
   private options: SessionEngineOptions;
-  private readonly clock: Clock;
-  private readonly env: Environment;
-  private readonly tokens: TokenSource;
-  private run: Run | undefined;
-  private owned: OwnedUserAgent | undefined;
-  /** Unregisters in flight: the next register waits for them, so one app never holds two sessions. */
-  private readonly ending = new Set<Promise<unknown>>();
-  private pending: Deferred | undefined;
-  private wanted = false;
-  private failures = 0;
-  private refusedOnce = false;
-  private cancelScheduled = noop;
-  private cancelWatchdog = noop;
+  private driver: Promise<SessionDriver> | undefined;
 
   constructor(options: SessionEngineOptions) {
     this.options = options;
     this.state = { ...initialState, register: this.register, unregister: this.unregister, renew: this.renew };
-    this.clock = options.clock ?? systemClock;
-    this.env = options.environment ?? browserEnvironment();
-    this.tokens = createTokenSource({
-      readAuth: () => this.options.auth as JwtAuth,
-      clock: this.clock,
-      timeoutMs: options.tokenTimeoutMs ?? 15_000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
   }
-
-  // ---- external store ----
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -141,16 +32,14 @@ export class SessionEngine {
 
   getSnapshot = (): SessionSnapshot => this.state;
 
-  // ---- lifecycle ----
-
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
   start(): void {
-    if (this.options.autoRegister !== false && !this.wanted) void this.register().catch(noop);
+    if (this.options.autoRegister !== false) this.use((driver) => driver.start()).catch(noop);
   }
 
   /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
   stop(): void {
-    void this.unregister().catch(noop);
+    if (this.driver) this.use((driver) => driver.stop()).catch(noop);
   }
 
   /**
@@ -158,408 +47,39 @@ export class SessionEngine {
    * A new literal `token` alone renews on the same UserAgent; anything else that decides the Session re-registers.
    */
   setOptions(next: SessionEngineOptions): void {
-    const previous = this.options;
     this.options = next;
-    if (sameValue(sessionConfig(previous), sessionConfig(next)) || !this.wanted) return;
-    if (onlyTokenChanged(previous, next) && this.state.session) {
-      void this.begin('renew');
-      return;
-    }
-    this.abortRun('the configuration changed');
-    this.releaseQuietly(this.owned, 'the configuration changed');
-    this.update({ status: 'registering', session: undefined, userAgent: undefined, error: undefined, expiresAt: undefined, renewAt: undefined, retryAt: undefined });
-    void this.begin('initial');
+    if (this.driver) this.use((driver) => driver.sync()).catch(noop);
   }
-
-  // ---- actions ----
 
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
-  register = (): Promise<Session> => {
-    this.wanted = true;
-    const { session } = this.state;
-    if (session && this.state.status !== 'renewing') return Promise.resolve(session);
-    if (this.run) return this.deferred().promise;
-    return this.begin('initial');
-  };
+  register = (): Promise<Session> => this.use((driver) => driver.register());
 
   /** Re-registers now with a fresh token (or registers, if not registered). */
-  renew = (): Promise<Session> => {
-    this.wanted = true;
-    if (this.run) return this.deferred().promise;
-    return this.begin(this.state.session ? 'renew' : 'initial');
-  };
+  renew = (): Promise<Session> => this.use((driver) => driver.renew());
 
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
-  unregister = async (): Promise<void> => {
-    this.wanted = false;
-    this.abortRun('unregister() was called');
-    this.settle(undefined, aborted('unregister() was called'));
-    const owned = this.owned;
-    this.update({ ...initialState });
-    if (owned) await this.release(owned, 'unregister() was called');
+  unregister = (): Promise<void> => (this.driver ? this.use((driver) => driver.unregister()) : Promise.resolve());
+
+  /** Runs `action` on the driver, loading it first; calls keep their order while it loads. */
+  private use<T>(action: (driver: SessionDriver) => T | Promise<T>): Promise<T> {
+    this.driver ??= import('./driver.js').then(
+      ({ SessionDriver }) => new SessionDriver(this.host),
+      (error: unknown) => {
+        this.driver = undefined; // a failed chunk load may succeed next time
+        const failure = new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load the session engine', { retryable: true, cause: error });
+        this.update({ status: 'error', error: failure });
+        throw failure;
+      },
+    );
+    return this.driver.then(action);
+  }
+
+  private readonly host: DriverHost = {
+    getOptions: () => this.options,
+    getSnapshot: () => this.state,
+    update: (patch) => this.update(patch),
+    emit: (event) => this.emit(event),
   };
-
-  // ---- the registration attempt ----
-
-  private begin(reason: TokenReason): Promise<Session> {
-    this.abortRun('superseded by a newer attempt');
-    const run: Run = { controller: new AbortController(), reason };
-    this.run = run;
-    const { promise } = this.deferred();
-    void this.execute(run);
-    return promise;
-  }
-
-  private async execute(run: Run): Promise<void> {
-    const { signal } = run.controller;
-    try {
-      // StrictMode mounts, unmounts and mounts again in one go: let that cancel us before any work.
-      await Promise.resolve();
-      if (signal.aborted) return;
-      const { auth } = this.options;
-      const uri = validateAuth(auth);
-      const renewing = this.state.session !== undefined;
-      this.update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
-
-      const sdk = await this.loadSdk();
-      if (signal.aborted) return;
-      const token = auth.mode === 'jwt' ? await this.freshToken(run, auth) : undefined;
-      if (signal.aborted) return;
-
-      // The old session ends before the new one starts (renewal, refused reconnect, kick).
-      if (this.owned && this.owned.uri !== uri) this.releaseQuietly(this.owned, 'the uri changed');
-      if (this.owned?.ua.isRegistered()) await this.endSession(this.owned);
-      await Promise.allSettled(this.ending);
-      if (signal.aborted) return;
-
-      const owned = this.owned ?? this.createUserAgent(sdk, uri);
-      const session = await this.registerWithTimeout(owned, run, this.registerParameters(auth, token?.value));
-      if (signal.aborted) {
-        // Superseded while register() was resolving: this session is nobody's.
-        this.releaseStale(owned, session);
-        return;
-      }
-      this.onRegistered(owned, session, token);
-    } catch (error) {
-      if (!signal.aborted) this.fail(error);
-    } finally {
-      if (this.run === run) this.run = undefined;
-    }
-  }
-
-  private loadSdk(): Promise<ApiRtcSdk> {
-    return (this.options.loadSdk ?? loadApiRtcSdk)().catch((error: unknown) => {
-      throw new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load @apirtc/apirtc', { retryable: true, cause: error });
-    });
-  }
-
-  /** A token from the source, checked before use. An expired one gets exactly one refetch. */
-  private async freshToken(run: Run, auth: JwtAuth): Promise<{ value: string; decoded: DecodedToken; receivedAt: number }> {
-    const expected = { apiKey: auth.apiKey, userId: auth.userId };
-    let reason = run.reason;
-    for (let tries = 0; ; tries += 1) {
-      const value = await this.tokens.get(reason, run.controller.signal);
-      const receivedAt = this.clock.now();
-      try {
-        const decoded = decodeApiRtcToken(value, expected, receivedAt);
-        this.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
-        return { value, decoded, receivedAt };
-      } catch (error) {
-        if (tries > 0 || 'token' in auth || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
-        reason = 'expired';
-      }
-    }
-  }
-
-  private registerParameters(auth: AuthConfig, token: string | undefined): object {
-    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.options.registerOptions, cloudUrl: this.options.cloudUrl ?? DEFAULT_CLOUD_URL };
-    if (auth.mode === 'login') return { ...base, password: auth.password };
-    if (auth.mode === 'jwt') return { ...base, id: auth.userId, token };
-    return base;
-  }
-
-  private createUserAgent(sdk: ApiRtcSdk, uri: string): OwnedUserAgent {
-    const ua = new sdk.UserAgent({ uri });
-    const owned: OwnedUserAgent = { ua, uri, registering: false, released: false, detach: noop };
-    const onConnection = (payload: unknown) => this.onConnectionStatus(owned, payload);
-    const onScript = (payload: unknown) => {
-      if ((payload as { status?: unknown } | null)?.status === 'error') owned.onScriptError?.();
-    };
-    ua.on('ccsConnectionStatus', onConnection);
-    ua.on('externalJsLoadingStatus', onScript);
-    owned.detach = () => {
-      ua.removeListener('ccsConnectionStatus', onConnection);
-      ua.removeListener('externalJsLoadingStatus', onScript);
-    };
-    this.owned = owned;
-    return owned;
-  }
-
-  /** register() with our own timeout: the SDK's can hang forever (socket script unreachable). */
-  private registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (error: ApiRtcAuthError | undefined, session?: SessionLike) => {
-        if (settled) return;
-        settled = true;
-        this.clock.clearTimeout(timer);
-        run.controller.signal.removeEventListener('abort', onAbort);
-        owned.onScriptError = undefined;
-        if (error) {
-          // A UserAgent whose register() failed or hung is not trusted again: the next attempt gets a new one.
-          this.releaseQuietly(owned, error.message);
-          reject(error);
-        } else {
-          owned.registering = false;
-          resolve(session as SessionLike);
-        }
-      };
-      const onAbort = () => finish(aborted('superseded while register() was in flight'));
-      const timer = this.clock.setTimeout(
-        () => finish(new ApiRtcAuthError('REGISTER_TIMEOUT', `register() did not settle within ${timeoutMs} ms`, { retryable: true })),
-        timeoutMs,
-      );
-      run.controller.signal.addEventListener('abort', onAbort);
-      owned.onScriptError = () =>
-        finish(new ApiRtcAuthError('REGISTER_FAILED', 'the SDK could not load the socket.io client from the cloud', { retryable: true }));
-      owned.registering = true;
-      owned.ua.register(parameters).then(
-        (session) => {
-          owned.registering = false;
-          if (settled || owned.released) this.releaseStale(owned, session);
-          else finish(undefined, session);
-        },
-        (error: unknown) => {
-          owned.registering = false;
-          finish(fromSdkError(error));
-        },
-      );
-    });
-  }
-
-  private onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
-    const { auth } = this.options;
-    this.failures = 0;
-    this.refusedOnce = false;
-    const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
-    // A literal token cannot be replaced by us: it is not renewed on a timer.
-    const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
-    const now = this.clock.now();
-    const renewal = this.options.renewal ?? {};
-    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.options.random ?? Math.random) : undefined;
-    this.update({
-      status: 'registered',
-      session: session as unknown as Session,
-      userAgent: owned.ua as unknown as UserAgent,
-      error: undefined,
-      expiresAt,
-      renewAt,
-      retryAt: undefined,
-    });
-    this.emit({ type: 'registered', mode: auth.mode, sessionId: session.getId() });
-    this.settle(session as unknown as Session);
-    if (renewAt !== undefined && expiresAt !== undefined) {
-      this.emit({ type: 'renewal-scheduled', renewAt, expiresAt });
-      const latest = hardDeadline(renewal, expiresAt, expiresAt - now);
-      this.schedule(renewAt, () => this.onRenewalDue(latest));
-    }
-  }
-
-  /** `latest`: how long a renewal may be deferred while the session has conversations. */
-  private onRenewalDue(latest: number): void {
-    const session = this.state.session as unknown as SessionLike | undefined;
-    const conversations = this.options.renewal?.deferWhileInConversation && session?.getActiveConversations
-      ? Object.keys(session.getActiveConversations()).length
-      : 0;
-    const now = this.clock.now();
-    if (conversations > 0 && now < latest) {
-      const until = Math.min(now + 5_000, latest);
-      this.emit({ type: 'renewal-deferred', until, conversations });
-      this.schedule(until, () => this.onRenewalDue(latest));
-      return;
-    }
-    void this.begin('renew').catch(noop);
-  }
-
-  private fail(error: unknown): void {
-    const failure = fromSdkError(error);
-    const { auth } = this.options;
-    this.emit({ type: 'error', error: failure });
-    // A refused token may be a stale one: fetch a fresh token once before giving up.
-    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && !('token' in auth) && !this.refusedOnce) {
-      this.refusedOnce = true;
-      void this.begin('refused');
-      return;
-    }
-    const keepsSession = this.state.session !== undefined;
-    if (!failure.retryable) {
-      this.update({ status: keepsSession ? 'registered' : 'error', error: failure, retryAt: undefined });
-      this.settle(undefined, failure);
-      return;
-    }
-    this.failures += 1;
-    const base = this.options.retry?.baseDelayMs ?? 1_000;
-    const max = this.options.retry?.maxDelayMs ?? 30_000;
-    const delay = Math.min(max, base * 2 ** (this.failures - 1));
-    // "Equal jitter": half fixed, half random, so retries of many clients spread out.
-    const retryAt = this.env.isOnline() ? this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)()) : undefined;
-    // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
-    this.update({ status: keepsSession ? 'registered' : 'retrying', error: failure, retryAt });
-    this.emit({ type: 'retry-scheduled', attempt: this.failures, retryAt, error: failure });
-    const again = () => void this.begin(keepsSession ? 'renew' : 'retry').catch(noop);
-    if (retryAt === undefined) {
-      // Offline: don't burn attempts; go again as soon as the browser says it is back.
-      const stop = listen(this.env.window, ['online'], () => {
-        stop();
-        again();
-      });
-      this.cancelScheduled = stop;
-    } else {
-      this.schedule(retryAt, again);
-    }
-  }
-
-  // ---- the live session ----
-
-  private onConnectionStatus(owned: OwnedUserAgent, payload: unknown): void {
-    if (this.owned !== owned || !this.state.session) return;
-    const status = String((payload as { status?: unknown } | null)?.status ?? '');
-    this.emit({ type: 'connection', status });
-    if (status === 'connected') {
-      this.cancelWatchdog();
-      if (this.state.status === 'reconnecting') this.update({ status: 'registered' });
-    } else if (status === 'disconnected' || status === 'retry' || status === 'error') {
-      if (this.state.status === 'registered') this.update({ status: 'reconnecting' });
-      // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport
-      // error (it then retries). A token that has expired can only be refused: recover at once.
-      const { expiresAt } = this.state;
-      if (status === 'error' && expiresAt !== undefined && this.clock.now() >= expiresAt) {
-        return this.recover('refused', 'the cloud refused the reconnect: the token has expired');
-      }
-      // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.
-      this.armWatchdog(status === 'error' ? 'refused' : 'retry');
-    }
-  }
-
-  private armWatchdog(reason: TokenReason): void {
-    this.cancelWatchdog();
-    const timeoutMs = this.options.reconnectTimeoutMs ?? 20_000;
-    const handle = this.clock.setTimeout(() => {
-      if (!this.env.isOnline()) return this.armWatchdog(reason);
-      this.recover(reason, 'the socket did not reconnect');
-    }, timeoutMs);
-    this.cancelWatchdog = () => {
-      this.clock.clearTimeout(handle);
-      this.cancelWatchdog = noop;
-    };
-  }
-
-  /** The SDK won't bring this session back: drop its UserAgent and register on a new one. */
-  private recover(reason: TokenReason, why: string): void {
-    this.abortRun(why);
-    this.releaseQuietly(this.owned, why);
-    this.update({ status: 'registering', session: undefined, userAgent: undefined, renewAt: undefined, retryAt: undefined });
-    void this.begin(reason).catch(noop);
-  }
-
-  // ---- ending sessions ----
-
-  /** Renewal: `ua.unregister()`, then the same UserAgent registers again. A failing unregister costs the UserAgent. */
-  private async endSession(owned: OwnedUserAgent): Promise<void> {
-    const sessionId = (this.state.session as unknown as SessionLike | undefined)?.getId();
-    this.update({ session: undefined });
-    try {
-      await this.track(this.unregisterUserAgent(owned.ua));
-      if (sessionId !== undefined) this.emit({ type: 'unregistered', sessionId });
-    } catch {
-      owned.ended = Promise.resolve(); // it failed or hung once: don't wait on it again
-      this.releaseQuietly(owned, 'unregister() failed');
-    }
-  }
-
-  /**
-   * This UserAgent is no longer ours: forget it and unregister it, now or, if its register() is
-   * still in flight, as soon as that settles. Idempotent.
-   */
-  private release(owned: OwnedUserAgent, reason: string): Promise<void> {
-    if (this.owned === owned) this.owned = undefined;
-    if (owned.released) return Promise.resolve();
-    owned.released = true;
-    owned.detach();
-    this.emit({ type: 'user-agent-replaced', reason });
-    return owned.registering ? Promise.resolve() : this.end(owned);
-  }
-
-  private end(owned: OwnedUserAgent): Promise<void> {
-    return (owned.ended ??= this.track(this.unregisterUserAgent(owned.ua)));
-  }
-
-  private releaseQuietly(owned: OwnedUserAgent | undefined, reason: string): void {
-    if (owned) this.release(owned, reason).catch(noop);
-  }
-
-  /** A session registered for an attempt that was superseded: unregister it at once. */
-  private releaseStale(owned: OwnedUserAgent, session: SessionLike): void {
-    this.emit({ type: 'stale-session-unregistered', sessionId: session.getId() });
-    if (!owned.released) return this.releaseQuietly(owned, 'stale registration');
-    this.end(owned).catch(noop);
-  }
-
-  private unregisterUserAgent(ua: UserAgentLike): Promise<void> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
-    return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(new ApiRtcAuthError('REGISTER_TIMEOUT', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
-      Promise.resolve()
-        .then(() => ua.unregister())
-        .then(resolve, (error: unknown) => reject(fromSdkError(error)))
-        .finally(() => this.clock.clearTimeout(timer));
-    });
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.ending.add(promise);
-    const forget = () => this.ending.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  // ---- plumbing ----
-
-  private abortRun(why: string): void {
-    this.cancelScheduled();
-    this.cancelScheduled = noop;
-    this.cancelWatchdog();
-    const run = this.run;
-    this.run = undefined;
-    run?.controller.abort(aborted(why));
-  }
-
-  private schedule(at: number, callback: () => void): void {
-    this.cancelScheduled();
-    this.cancelScheduled = scheduleAt(this.clock, this.env, at, callback);
-  }
-
-  private deferred(): Deferred {
-    if (this.pending) return this.pending;
-    let resolve!: (session: Session) => void;
-    let reject!: (error: ApiRtcAuthError) => void;
-    const promise = new Promise<Session>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
-    this.pending = { promise, resolve, reject };
-    return this.pending;
-  }
-
-  private settle(session: Session | undefined, error?: ApiRtcAuthError): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (!pending) return;
-    if (session) pending.resolve(session);
-    else pending.reject(error ?? aborted('aborted'));
-  }
 
   private update(patch: Partial<SessionState>): void {
     const next = { ...this.state, ...patch };
@@ -583,17 +103,6 @@ export class SessionEngine {
       });
     }
   }
-}
-
-function sessionConfig(options: SessionEngineOptions): SessionConfig {
-  return { auth: options.auth, cloudUrl: options.cloudUrl ?? DEFAULT_CLOUD_URL, registerOptions: options.registerOptions ?? {} };
-}
-
-function onlyTokenChanged(previous: SessionEngineOptions, next: SessionEngineOptions): boolean {
-  if (!('token' in previous.auth) || !('token' in next.auth)) return false;
-  const { token: _before, ...restBefore } = previous.auth;
-  const { token: _after, ...restAfter } = next.auth;
-  return sameValue({ ...sessionConfig(previous), auth: restBefore }, { ...sessionConfig(next), auth: restAfter });
 }
 
 export function createSessionEngine(options: SessionEngineOptions): SessionEngine {

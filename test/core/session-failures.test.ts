@@ -116,9 +116,8 @@ describe('SessionEngine: failures and recovery', () => {
   });
 
   it('a failed SDK chunk load is SDK_LOAD_FAILED and retried', async () => {
-    const { engine, sdk, clock } = setupEngine();
+    const { options, engine, sdk, clock } = setupEngine();
     const load = vi.fn().mockRejectedValueOnce(new Error('chunk failed')).mockImplementation(sdk.load);
-    const { options } = setupEngine();
     engine.setOptions({ ...options, loadSdk: load });
     engine.start();
     await clock.advance(0);
@@ -142,12 +141,11 @@ describe('SessionEngine: failures and recovery', () => {
 
   it('no secret reaches events, state or errors', async () => {
     const password = 'p4ssw0rd-do-not-leak';
-    const { engine, sdk, events, clock } = setupEngine({ auth: { mode: 'login', login: 'bob', password } });
+    const { options, engine, sdk, events, clock } = setupEngine({ auth: { mode: 'login', login: 'bob', password } });
     sdk.outcomes.push({ kind: 'reject', error: Object.assign(new Error('HTTP 401'), { code: 13, httpCode: 401 }) });
     await engine.register().catch(() => {});
     const token = await signToken(clock);
-    const { options } = setupEngine();
-    engine.setOptions({ ...options, onEvent: (e) => events.push(e), auth: { mode: 'jwt', apiKey: API_KEY, userId: USER_ID, getToken: async () => token } });
+    engine.setOptions({ ...options, auth: { mode: 'jwt', apiKey: API_KEY, userId: USER_ID, getToken: async () => token } });
     await engine.register();
     await engine.renew();
     // The Session and UserAgent are the SDK's own objects (they hold the token by design); the rest is ours.

@@ -5,6 +5,10 @@ import type { SessionEvent, SessionSnapshot, SessionStatus } from '../../src/cor
 import { FakeClock, FakeEnvironment, flush } from './fake-clock.js';
 import { FakeSdk } from './fake-sdk.js';
 
+// The engine loads its driver with a dynamic import on first use; load it once up front, so that in
+// tests driven by the fake clock it arrives within one flush().
+await import('../../src/core/driver.js');
+
 export const API_KEY = 'test-api-key';
 export const SECRET = 'test-secret-that-never-leaves-the-server';
 export const USER_ID = 'alice';

@@ -1,0 +1,534 @@
+import { systemClock, type Clock } from './clock.js';
+import { sameValue, validateAuth, type AuthConfig, type JwtAuth, type TokenReason } from './credentials.js';
+import { scheduleAt } from './deadline.js';
+import { browserEnvironment, listen, type Environment } from './environment.js';
+import { ApiRtcAuthError } from './errors.js';
+import { decodeApiRtcToken, localExpiry, type DecodedToken } from './jwt.js';
+import { DEFAULT_CLOUD_URL, FAST_FAIL_REGISTER_OPTIONS, type SessionConfig, type SessionEngineOptions } from './options.js';
+import { hardDeadline, planRenewal } from './renewal.js';
+import { loadApiRtcSdk, type ApiRtcSdk, type Session, type SessionLike, type UserAgent, type UserAgentLike } from './sdk.js';
+import { fromSdkError } from './sdk-errors.js';
+import { initialState, type SessionEvent, type SessionSnapshot, type SessionState } from './state.js';
+import { createTokenSource, type TokenSource } from './token-source.js';
+
+/** A UserAgent this engine created, with its listeners. */
+interface OwnedUserAgent {
+  ua: UserAgentLike;
+  uri: string;
+  /** register() is in flight: unregister only once it settles. */
+  registering: boolean;
+  /** No longer ours: unregistered (or will be, once register() settles). */
+  released: boolean;
+  /** The final unregister() was issued (it is issued once). */
+  ended?: Promise<void>;
+  onScriptError?: (() => void) | undefined;
+  detach: () => void;
+}
+
+/** One registration attempt. Aborted when superseded: every await re-checks it. */
+interface Run {
+  controller: AbortController;
+  reason: TokenReason;
+}
+
+interface Deferred {
+  promise: Promise<Session>;
+  resolve: (session: Session) => void;
+  reject: (error: ApiRtcAuthError) => void;
+}
+
+const noop = () => {};
+const aborted = (why: string) => new ApiRtcAuthError('ABORTED', why);
+
+/** What the driver needs from the SessionEngine that loaded it: the store lives there, in the first chunk. */
+export interface DriverHost {
+  /** The latest options (props), read at each use. */
+  getOptions(): SessionEngineOptions;
+  getSnapshot(): SessionSnapshot;
+  update(patch: Partial<SessionState>): void;
+  emit(event: SessionEvent): void;
+}
+
+/**
+ * Everything that keeps one UserAgent and its Session registered: attempts, tokens, renewal,
+ * retries, recovery. Loaded on first use, next to the SDK, so the first chunk holds only the store.
+ */
+export class SessionDriver {
+  /** The options the current Session was registered with, to tell what changed. */
+  private applied: SessionEngineOptions;
+  private readonly clock: Clock;
+  private readonly env: Environment;
+  private readonly tokens: TokenSource;
+  private run: Run | undefined;
+  private owned: OwnedUserAgent | undefined;
+  /** Unregisters in flight: the next register waits for them, so one app never holds two sessions. */
+  private readonly ending = new Set<Promise<unknown>>();
+  private pending: Deferred | undefined;
+  private wanted = false;
+  private failures = 0;
+  private refusedOnce = false;
+  private cancelScheduled = noop;
+  private cancelWatchdog = noop;
+
+  constructor(private readonly host: DriverHost) {
+    const options = host.getOptions();
+    this.applied = options;
+    this.clock = options.clock ?? systemClock;
+    this.env = options.environment ?? browserEnvironment();
+    this.tokens = createTokenSource({
+      readAuth: () => this.options.auth as JwtAuth,
+      clock: this.clock,
+      timeoutMs: options.tokenTimeoutMs ?? 15_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  private get options(): SessionEngineOptions {
+    return this.host.getOptions();
+  }
+
+  private get state(): SessionSnapshot {
+    return this.host.getSnapshot();
+  }
+
+  // ---- lifecycle ----
+
+  /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
+  start(): void {
+    if (this.options.autoRegister !== false && !this.wanted) void this.register().catch(noop);
+  }
+
+  /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
+  stop(): void {
+    void this.unregister().catch(noop);
+  }
+
+  /**
+   * The host has new options. Compared by value: an inline object literal with the same content changes
+   * nothing. A new literal `token` alone renews on the same UserAgent; anything else that decides the
+   * Session re-registers.
+   */
+  sync(): void {
+    const previous = this.applied;
+    const next = this.options;
+    this.applied = next;
+    if (sameValue(sessionConfig(previous), sessionConfig(next)) || !this.wanted) return;
+    if (onlyTokenChanged(previous, next) && this.state.session) {
+      void this.begin('renew');
+      return;
+    }
+    this.abortRun('the configuration changed');
+    this.releaseQuietly(this.owned, 'the configuration changed');
+    this.update({ status: 'registering', session: undefined, userAgent: undefined, error: undefined, expiresAt: undefined, renewAt: undefined, retryAt: undefined });
+    void this.begin('initial');
+  }
+
+  // ---- actions ----
+
+  /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
+  register(): Promise<Session> {
+    this.wanted = true;
+    const { session } = this.state;
+    if (session && this.state.status !== 'renewing') return Promise.resolve(session);
+    if (this.run) return this.deferred().promise;
+    return this.begin('initial');
+  }
+
+  /** Re-registers now with a fresh token (or registers, if not registered). */
+  renew(): Promise<Session> {
+    this.wanted = true;
+    if (this.run) return this.deferred().promise;
+    return this.begin(this.state.session ? 'renew' : 'initial');
+  }
+
+  /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
+  async unregister(): Promise<void> {
+    this.wanted = false;
+    this.abortRun('unregister() was called');
+    this.settle(undefined, aborted('unregister() was called'));
+    const owned = this.owned;
+    this.update({ ...initialState });
+    if (owned) await this.release(owned, 'unregister() was called');
+  }
+
+  // ---- the registration attempt ----
+
+  private begin(reason: TokenReason): Promise<Session> {
+    this.abortRun('superseded by a newer attempt');
+    const run: Run = { controller: new AbortController(), reason };
+    this.run = run;
+    const { promise } = this.deferred();
+    void this.execute(run);
+    return promise;
+  }
+
+  private async execute(run: Run): Promise<void> {
+    const { signal } = run.controller;
+    try {
+      // StrictMode mounts, unmounts and mounts again in one go: let that cancel us before any work.
+      await Promise.resolve();
+      if (signal.aborted) return;
+      const { auth } = this.options;
+      const uri = validateAuth(auth);
+      const renewing = this.state.session !== undefined;
+      this.update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
+
+      const sdk = await this.loadSdk();
+      if (signal.aborted) return;
+      const token = auth.mode === 'jwt' ? await this.freshToken(run, auth) : undefined;
+      if (signal.aborted) return;
+
+      // The old session ends before the new one starts (renewal, refused reconnect, kick).
+      if (this.owned && this.owned.uri !== uri) this.releaseQuietly(this.owned, 'the uri changed');
+      if (this.owned?.ua.isRegistered()) await this.endSession(this.owned);
+      await Promise.allSettled(this.ending);
+      if (signal.aborted) return;
+
+      const owned = this.owned ?? this.createUserAgent(sdk, uri);
+      const session = await this.registerWithTimeout(owned, run, this.registerParameters(auth, token?.value));
+      if (signal.aborted) {
+        // Superseded while register() was resolving: this session is nobody's.
+        this.releaseStale(owned, session);
+        return;
+      }
+      this.onRegistered(owned, session, token);
+    } catch (error) {
+      if (!signal.aborted) this.fail(error);
+    } finally {
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
+  private loadSdk(): Promise<ApiRtcSdk> {
+    return (this.options.loadSdk ?? loadApiRtcSdk)().catch((error: unknown) => {
+      throw new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load @apirtc/apirtc', { retryable: true, cause: error });
+    });
+  }
+
+  /** A token from the source, checked before use. An expired one gets exactly one refetch. */
+  private async freshToken(run: Run, auth: JwtAuth): Promise<{ value: string; decoded: DecodedToken; receivedAt: number }> {
+    const expected = { apiKey: auth.apiKey, userId: auth.userId };
+    let reason = run.reason;
+    for (let tries = 0; ; tries += 1) {
+      const value = await this.tokens.get(reason, run.controller.signal);
+      const receivedAt = this.clock.now();
+      try {
+        const decoded = decodeApiRtcToken(value, expected, receivedAt);
+        this.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
+        return { value, decoded, receivedAt };
+      } catch (error) {
+        if (tries > 0 || 'token' in auth || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
+        reason = 'expired';
+      }
+    }
+  }
+
+  private registerParameters(auth: AuthConfig, token: string | undefined): object {
+    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.options.registerOptions, cloudUrl: this.options.cloudUrl ?? DEFAULT_CLOUD_URL };
+    if (auth.mode === 'login') return { ...base, password: auth.password };
+    if (auth.mode === 'jwt') return { ...base, id: auth.userId, token };
+    return base;
+  }
+
+  private createUserAgent(sdk: ApiRtcSdk, uri: string): OwnedUserAgent {
+    const ua = new sdk.UserAgent({ uri });
+    const owned: OwnedUserAgent = { ua, uri, registering: false, released: false, detach: noop };
+    const onConnection = (payload: unknown) => this.onConnectionStatus(owned, payload);
+    const onScript = (payload: unknown) => {
+      if ((payload as { status?: unknown } | null)?.status === 'error') owned.onScriptError?.();
+    };
+    ua.on('ccsConnectionStatus', onConnection);
+    ua.on('externalJsLoadingStatus', onScript);
+    owned.detach = () => {
+      ua.removeListener('ccsConnectionStatus', onConnection);
+      ua.removeListener('externalJsLoadingStatus', onScript);
+    };
+    this.owned = owned;
+    return owned;
+  }
+
+  /** register() with our own timeout: the SDK's can hang forever (socket script unreachable). */
+  private registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
+    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (error: ApiRtcAuthError | undefined, session?: SessionLike) => {
+        if (settled) return;
+        settled = true;
+        this.clock.clearTimeout(timer);
+        run.controller.signal.removeEventListener('abort', onAbort);
+        owned.onScriptError = undefined;
+        if (error) {
+          // A UserAgent whose register() failed or hung is not trusted again: the next attempt gets a new one.
+          this.releaseQuietly(owned, error.message);
+          reject(error);
+        } else {
+          owned.registering = false;
+          resolve(session as SessionLike);
+        }
+      };
+      const onAbort = () => finish(aborted('superseded while register() was in flight'));
+      const timer = this.clock.setTimeout(
+        () => finish(new ApiRtcAuthError('REGISTER_TIMEOUT', `register() did not settle within ${timeoutMs} ms`, { retryable: true })),
+        timeoutMs,
+      );
+      run.controller.signal.addEventListener('abort', onAbort);
+      owned.onScriptError = () =>
+        finish(new ApiRtcAuthError('REGISTER_FAILED', 'the SDK could not load the socket.io client from the cloud', { retryable: true }));
+      owned.registering = true;
+      owned.ua.register(parameters).then(
+        (session) => {
+          owned.registering = false;
+          if (settled || owned.released) this.releaseStale(owned, session);
+          else finish(undefined, session);
+        },
+        (error: unknown) => {
+          owned.registering = false;
+          finish(fromSdkError(error));
+        },
+      );
+    });
+  }
+
+  private onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
+    const { auth } = this.options;
+    this.failures = 0;
+    this.refusedOnce = false;
+    const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
+    // A literal token cannot be replaced by us: it is not renewed on a timer.
+    const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
+    const now = this.clock.now();
+    const renewal = this.options.renewal ?? {};
+    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.options.random ?? Math.random) : undefined;
+    this.update({
+      status: 'registered',
+      session: session as unknown as Session,
+      userAgent: owned.ua as unknown as UserAgent,
+      error: undefined,
+      expiresAt,
+      renewAt,
+      retryAt: undefined,
+    });
+    this.emit({ type: 'registered', mode: auth.mode, sessionId: session.getId() });
+    this.settle(session as unknown as Session);
+    if (renewAt !== undefined && expiresAt !== undefined) {
+      this.emit({ type: 'renewal-scheduled', renewAt, expiresAt });
+      const latest = hardDeadline(renewal, expiresAt, expiresAt - now);
+      this.schedule(renewAt, () => this.onRenewalDue(latest));
+    }
+  }
+
+  /** `latest`: how long a renewal may be deferred while the session has conversations. */
+  private onRenewalDue(latest: number): void {
+    const session = this.state.session as unknown as SessionLike | undefined;
+    const conversations = this.options.renewal?.deferWhileInConversation && session?.getActiveConversations
+      ? Object.keys(session.getActiveConversations()).length
+      : 0;
+    const now = this.clock.now();
+    if (conversations > 0 && now < latest) {
+      const until = Math.min(now + 5_000, latest);
+      this.emit({ type: 'renewal-deferred', until, conversations });
+      this.schedule(until, () => this.onRenewalDue(latest));
+      return;
+    }
+    void this.begin('renew').catch(noop);
+  }
+
+  private fail(error: unknown): void {
+    const failure = fromSdkError(error);
+    const { auth } = this.options;
+    this.emit({ type: 'error', error: failure });
+    // A refused token may be a stale one: fetch a fresh token once before giving up.
+    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && !('token' in auth) && !this.refusedOnce) {
+      this.refusedOnce = true;
+      void this.begin('refused');
+      return;
+    }
+    const keepsSession = this.state.session !== undefined;
+    if (!failure.retryable) {
+      this.update({ status: keepsSession ? 'registered' : 'error', error: failure, retryAt: undefined });
+      this.settle(undefined, failure);
+      return;
+    }
+    this.failures += 1;
+    const base = this.options.retry?.baseDelayMs ?? 1_000;
+    const max = this.options.retry?.maxDelayMs ?? 30_000;
+    const delay = Math.min(max, base * 2 ** (this.failures - 1));
+    // "Equal jitter": half fixed, half random, so retries of many clients spread out.
+    const retryAt = this.env.isOnline() ? this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)()) : undefined;
+    // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
+    this.update({ status: keepsSession ? 'registered' : 'retrying', error: failure, retryAt });
+    this.emit({ type: 'retry-scheduled', attempt: this.failures, retryAt, error: failure });
+    const again = () => void this.begin(keepsSession ? 'renew' : 'retry').catch(noop);
+    if (retryAt === undefined) {
+      // Offline: don't burn attempts; go again as soon as the browser says it is back.
+      const stop = listen(this.env.window, ['online'], () => {
+        stop();
+        again();
+      });
+      this.cancelScheduled = stop;
+    } else {
+      this.schedule(retryAt, again);
+    }
+  }
+
+  // ---- the live session ----
+
+  private onConnectionStatus(owned: OwnedUserAgent, payload: unknown): void {
+    if (this.owned !== owned || !this.state.session) return;
+    const status = String((payload as { status?: unknown } | null)?.status ?? '');
+    this.emit({ type: 'connection', status });
+    if (status === 'connected') {
+      this.cancelWatchdog();
+      if (this.state.status === 'reconnecting') this.update({ status: 'registered' });
+    } else if (status === 'disconnected' || status === 'retry' || status === 'error') {
+      if (this.state.status === 'registered') this.update({ status: 'reconnecting' });
+      // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport
+      // error (it then retries). A token that has expired can only be refused: recover at once.
+      const { expiresAt } = this.state;
+      if (status === 'error' && expiresAt !== undefined && this.clock.now() >= expiresAt) {
+        return this.recover('refused', 'the cloud refused the reconnect: the token has expired');
+      }
+      // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.
+      this.armWatchdog(status === 'error' ? 'refused' : 'retry');
+    }
+  }
+
+  private armWatchdog(reason: TokenReason): void {
+    this.cancelWatchdog();
+    const timeoutMs = this.options.reconnectTimeoutMs ?? 20_000;
+    const handle = this.clock.setTimeout(() => {
+      if (!this.env.isOnline()) return this.armWatchdog(reason);
+      this.recover(reason, 'the socket did not reconnect');
+    }, timeoutMs);
+    this.cancelWatchdog = () => {
+      this.clock.clearTimeout(handle);
+      this.cancelWatchdog = noop;
+    };
+  }
+
+  /** The SDK won't bring this session back: drop its UserAgent and register on a new one. */
+  private recover(reason: TokenReason, why: string): void {
+    this.abortRun(why);
+    this.releaseQuietly(this.owned, why);
+    this.update({ status: 'registering', session: undefined, userAgent: undefined, renewAt: undefined, retryAt: undefined });
+    void this.begin(reason).catch(noop);
+  }
+
+  // ---- ending sessions ----
+
+  /** Renewal: `ua.unregister()`, then the same UserAgent registers again. A failing unregister costs the UserAgent. */
+  private async endSession(owned: OwnedUserAgent): Promise<void> {
+    const sessionId = (this.state.session as unknown as SessionLike | undefined)?.getId();
+    this.update({ session: undefined });
+    try {
+      await this.track(this.unregisterUserAgent(owned.ua));
+      if (sessionId !== undefined) this.emit({ type: 'unregistered', sessionId });
+    } catch {
+      owned.ended = Promise.resolve(); // it failed or hung once: don't wait on it again
+      this.releaseQuietly(owned, 'unregister() failed');
+    }
+  }
+
+  /**
+   * This UserAgent is no longer ours: forget it and unregister it, now or, if its register() is
+   * still in flight, as soon as that settles. Idempotent.
+   */
+  private release(owned: OwnedUserAgent, reason: string): Promise<void> {
+    if (this.owned === owned) this.owned = undefined;
+    if (owned.released) return Promise.resolve();
+    owned.released = true;
+    owned.detach();
+    this.emit({ type: 'user-agent-replaced', reason });
+    return owned.registering ? Promise.resolve() : this.end(owned);
+  }
+
+  private end(owned: OwnedUserAgent): Promise<void> {
+    return (owned.ended ??= this.track(this.unregisterUserAgent(owned.ua)));
+  }
+
+  private releaseQuietly(owned: OwnedUserAgent | undefined, reason: string): void {
+    if (owned) this.release(owned, reason).catch(noop);
+  }
+
+  /** A session registered for an attempt that was superseded: unregister it at once. */
+  private releaseStale(owned: OwnedUserAgent, session: SessionLike): void {
+    this.emit({ type: 'stale-session-unregistered', sessionId: session.getId() });
+    if (!owned.released) return this.releaseQuietly(owned, 'stale registration');
+    this.end(owned).catch(noop);
+  }
+
+  private unregisterUserAgent(ua: UserAgentLike): Promise<void> {
+    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => reject(new ApiRtcAuthError('REGISTER_TIMEOUT', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
+      Promise.resolve()
+        .then(() => ua.unregister())
+        .then(resolve, (error: unknown) => reject(fromSdkError(error)))
+        .finally(() => this.clock.clearTimeout(timer));
+    });
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.ending.add(promise);
+    const forget = () => this.ending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  // ---- plumbing ----
+
+  private abortRun(why: string): void {
+    this.cancelScheduled();
+    this.cancelScheduled = noop;
+    this.cancelWatchdog();
+    const run = this.run;
+    this.run = undefined;
+    run?.controller.abort(aborted(why));
+  }
+
+  private schedule(at: number, callback: () => void): void {
+    this.cancelScheduled();
+    this.cancelScheduled = scheduleAt(this.clock, this.env, at, callback);
+  }
+
+  private deferred(): Deferred {
+    if (this.pending) return this.pending;
+    let resolve!: (session: Session) => void;
+    let reject!: (error: ApiRtcAuthError) => void;
+    const promise = new Promise<Session>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
+    this.pending = { promise, resolve, reject };
+    return this.pending;
+  }
+
+  private settle(session: Session | undefined, error?: ApiRtcAuthError): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    if (session) pending.resolve(session);
+    else pending.reject(error ?? aborted('aborted'));
+  }
+
+  private update(patch: Partial<SessionState>): void {
+    this.host.update(patch);
+  }
+
+  private emit(event: SessionEvent): void {
+    this.host.emit(event);
+  }
+}
+
+function sessionConfig(options: SessionEngineOptions): SessionConfig {
+  return { auth: options.auth, cloudUrl: options.cloudUrl ?? DEFAULT_CLOUD_URL, registerOptions: options.registerOptions ?? {} };
+}
+
+function onlyTokenChanged(previous: SessionEngineOptions, next: SessionEngineOptions): boolean {
+  if (!('token' in previous.auth) || !('token' in next.auth)) return false;
+  const { token: _before, ...restBefore } = previous.auth;
+  const { token: _after, ...restAfter } = next.auth;
+  return sameValue({ ...sessionConfig(previous), auth: restBefore }, { ...sessionConfig(next), auth: restAfter });
+}

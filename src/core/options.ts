@@ -1,0 +1,64 @@
+import type { Clock } from './clock.js';
+import type { AuthConfig } from './credentials.js';
+import type { Environment } from './environment.js';
+import type { RenewalOptions } from './renewal.js';
+import type { LoadSdk } from './sdk.js';
+import type { SessionEvent } from './state.js';
+
+/** Passed through to `ua.register()`: groups, userData, SDK retry settings... */
+export interface RegisterOptions {
+  groups?: string[];
+  subscribeTo?: string[];
+  userData?: Record<string, unknown>;
+  [option: string]: unknown;
+}
+
+/** What decides the Session: a change to any of these (by value) re-registers. */
+export interface SessionConfig {
+  auth: AuthConfig;
+  /** Default `https://cloud.apirtc.com`. */
+  cloudUrl?: string;
+  registerOptions?: RegisterOptions;
+}
+
+export interface RetryOptions {
+  /** First delay after a failure that may pass. Default 1000 ms; doubles each time, with jitter. */
+  baseDelayMs?: number;
+  /** Default 30000 ms. */
+  maxDelayMs?: number;
+}
+
+export interface SessionEngineOptions extends SessionConfig {
+  /** Register as soon as started (mounted). Default true. */
+  autoRegister?: boolean;
+  renewal?: RenewalOptions;
+  /** register() has no timeout of its own and can hang forever; give up after this. Default 15000 ms. */
+  registerTimeoutMs?: number;
+  /** A getToken/tokenUrl call that takes longer fails (retryable). Default 15000 ms. */
+  tokenTimeoutMs?: number;
+  /** After the socket drops, how long to wait for the SDK's own reconnect before re-registering. Default 20000 ms. */
+  reconnectTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** Called for every engine event; read through a latest-ref. Never receives a secret. */
+  onEvent?: (event: SessionEvent) => void;
+  /** Test seams. */
+  loadSdk?: LoadSdk;
+  clock?: Clock;
+  environment?: Environment;
+  random?: () => number;
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_CLOUD_URL = 'https://cloud.apirtc.com';
+
+/**
+ * The SDK's defaults make an unreachable cloud fail after about 17 minutes and a missing socket
+ * script hang forever. These make both fail in about a second; registerOptions can override them.
+ * (0 is falsy in the SDK and silently becomes its default, hence 1.)
+ */
+export const FAST_FAIL_REGISTER_OPTIONS = {
+  cloudFetchRetries: 2,
+  cloudFetchRetryDelay: 250,
+  extJsLoadingRetryNb: 2,
+  extJsLoadingRetryDelay: 250,
+} as const;
