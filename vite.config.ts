@@ -2,9 +2,22 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import dts from 'unplugin-dts/vite';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { playwright } from '@vitest/browser-playwright';
 
 // Everything the package's users bring themselves (or Node has) stays out of the bundle.
 const external = [/^react($|\/)/, /^react-dom($|\/)/, /^@apirtc\//, /^jose$/, /^socket\.io($|\/)/, /^node:/];
+
+// The story tests run in Debian's Chromium (no browser download); CHROMIUM_PATH overrides it elsewhere.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+    // Renewal and reconnect timers must run on time in every tab.
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  ],
+};
 
 export default defineConfig({
   plugins: [
@@ -45,6 +58,25 @@ export default defineConfig({
           environment: 'jsdom',
           environmentOptions: { jsdom: { resources: 'usable' } },
           include: ['test/**/*.sdk.test.ts', 'test/react/**/*.test.tsx'],
+        },
+      },
+      {
+        // Every story in stories/ is a test: rendered in headless Chromium, its play function asserted,
+        // against the local cloud and token endpoint that the globalSetup starts on 127.0.0.1.
+        extends: true,
+        plugins: [storybookTest({ configDir: '.storybook' })],
+        test: {
+          name: 'storybook',
+          globalSetup: ['.storybook/vitest.global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: chromium }),
+            instances: [{ browser: 'chromium' }],
+            api: { host: '127.0.0.1' },
+          },
         },
       },
     ],
