@@ -54,7 +54,7 @@ export interface DriverHost {
  * retries, recovery. Loaded on first use, next to the SDK, so the first chunk holds only the store.
  */
 export class SessionDriver {
-  /** The options the current Session was registered with, to tell what changed. */
+  /** The options last taken into account (at creation or by sync()), to tell what a change changed. */
   private applied: SessionEngineOptions;
   private readonly clock: Clock;
   private readonly env: Environment;
@@ -117,10 +117,7 @@ export class SessionDriver {
       void this.begin('renew');
       return;
     }
-    this.abortRun('the configuration changed');
-    this.releaseQuietly(this.owned, 'the configuration changed');
-    this.update({ status: 'registering', session: undefined, userAgent: undefined, error: undefined, expiresAt: undefined, renewAt: undefined, retryAt: undefined });
-    void this.begin('initial');
+    this.restart('initial', 'the configuration changed');
   }
 
   // ---- actions ----
@@ -387,7 +384,7 @@ export class SessionDriver {
       // error (it then retries). A token that has expired can only be refused: recover at once.
       const { expiresAt } = this.state;
       if (status === 'error' && expiresAt !== undefined && this.clock.now() >= expiresAt) {
-        return this.recover('refused', 'the cloud refused the reconnect: the token has expired');
+        return this.restart('refused', 'the cloud refused the reconnect: the token has expired');
       }
       // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.
       this.armWatchdog(status === 'error' ? 'refused' : 'retry');
@@ -399,7 +396,7 @@ export class SessionDriver {
     const timeoutMs = this.options.reconnectTimeoutMs ?? 20_000;
     const handle = this.clock.setTimeout(() => {
       if (!this.env.isOnline()) return this.armWatchdog(reason);
-      this.recover(reason, 'the socket did not reconnect');
+      this.restart(reason, 'the socket did not reconnect');
     }, timeoutMs);
     this.cancelWatchdog = () => {
       this.clock.clearTimeout(handle);
@@ -407,12 +404,12 @@ export class SessionDriver {
     };
   }
 
-  /** The SDK won't bring this session back: drop its UserAgent and register on a new one. */
-  private recover(reason: TokenReason, why: string): void {
+  /** Drop the current UserAgent (new config, or the SDK won't bring its session back) and register on a new one. */
+  private restart(reason: TokenReason, why: string): void {
     this.abortRun(why);
     this.releaseQuietly(this.owned, why);
-    this.update({ status: 'registering', session: undefined, userAgent: undefined, renewAt: undefined, retryAt: undefined });
-    void this.begin(reason).catch(noop);
+    this.update({ ...initialState, status: 'registering' });
+    void this.begin(reason);
   }
 
   // ---- ending sessions ----
