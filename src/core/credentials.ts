@@ -1,4 +1,5 @@
 import { ApiRtcAuthError, requireText } from './errors.js';
+import type { SessionEngineOptions } from './options.js';
 
 /** Why a token is asked for: informational, passed to `getToken` and to the token endpoint. */
 export const TOKEN_REASONS = Object.freeze(['initial', 'renew', 'expired', 'refused', 'retry'] as const);
@@ -71,7 +72,7 @@ export function validateAuth(auth: unknown): string {
     }
     case 'jwt': {
       const uri = 'apiKey:' + requireText('auth.apiKey', config.apiKey, { noColon: true, noWhitespace: true });
-      requireText('auth.userId', config.userId);
+      requireText('auth.userId', config.userId, { urlSafe: true });
       const sources = (['token', 'getToken', 'tokenUrl'] as const).filter((name) => config[name] !== undefined);
       if (sources.length !== 1) {
         throw new ApiRtcAuthError('INVALID_CONFIG', 'auth in jwt mode needs exactly one of token, getToken or tokenUrl', { field: 'auth.token' });
@@ -87,6 +88,31 @@ export function validateAuth(auth: unknown): string {
     }
     default:
       throw new ApiRtcAuthError('INVALID_CONFIG', "auth.mode must be 'apiKey', 'login' or 'jwt'", { field: 'auth.mode' });
+  }
+}
+
+/** setTimeout's ceiling: above it, a delay overflows and fires at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Checks the engine's timing options; throws INVALID_CONFIG naming the first one that is not a usable delay. */
+export function validateTimings(options: SessionEngineOptions): void {
+  const { renewal = {}, retry = {} } = options;
+  const delays = {
+    registerTimeoutMs: options.registerTimeoutMs,
+    tokenTimeoutMs: options.tokenTimeoutMs,
+    reconnectTimeoutMs: options.reconnectTimeoutMs,
+    'retry.baseDelayMs': retry.baseDelayMs,
+    'retry.maxDelayMs': retry.maxDelayMs,
+    'renewal.leadMs': typeof renewal.leadMs === 'function' ? undefined : renewal.leadMs,
+  };
+  for (const [field, value] of Object.entries(delays)) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && value <= MAX_DELAY_MS)) {
+      throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must be a number of milliseconds above 0 and at most 2^31-1`, { field });
+    }
+  }
+  const { jitter } = renewal;
+  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0 && jitter <= 1)) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', 'renewal.jitter must be a number from 0 to 1', { field: 'renewal.jitter' });
   }
 }
 

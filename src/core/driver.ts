@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { sameValue, validateAuth, type AuthConfig, type JwtAuth, type TokenReason } from './credentials.js';
+import { sameValue, validateAuth, validateTimings, type AuthConfig, type JwtAuth, type TokenReason } from './credentials.js';
 import { scheduleAt } from './deadline.js';
 import { browserEnvironment, listen, type Environment } from './environment.js';
 import { ApiRtcAuthError } from './errors.js';
@@ -78,7 +78,7 @@ export class SessionDriver {
     this.tokens = createTokenSource({
       readAuth: () => this.options.auth as JwtAuth,
       clock: this.clock,
-      timeoutMs: options.tokenTimeoutMs ?? 15_000,
+      timeoutMs: () => this.options.tokenTimeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
@@ -167,6 +167,7 @@ export class SessionDriver {
       if (signal.aborted) return;
       const { auth } = this.options;
       const uri = validateAuth(auth);
+      validateTimings(this.options);
       const renewing = this.state.session !== undefined;
       this.update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
 

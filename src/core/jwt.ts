@@ -10,6 +10,9 @@ export interface ApiRtcClaims extends JWTPayload {
   grants?: { [USER_ID_GRANT]?: unknown; [grant: string]: unknown };
 }
 
+/** The SDK sends the token in its handshake URL; servers refuse request lines much longer than this. */
+export const MAX_TOKEN_LENGTH = 4096;
+
 export interface ExpectedIdentity {
   apiKey: string;
   userId: string;
@@ -50,6 +53,13 @@ export interface DecodedToken {
 export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, nowMs: number): DecodedToken {
   if (typeof token !== 'string' || token.trim() === '') {
     throw new ApiRtcAuthError('INVALID_TOKEN', 'the token source returned no token (expected a JWT string)', { field: 'token' });
+  }
+  // jose would skip it, but the cloud verifies the signature over the text as sent (a text/plain answer's newline...).
+  if (token !== token.trim()) {
+    throw new ApiRtcAuthError('INVALID_TOKEN', 'the token starts or ends with whitespace: trim it where it is made', { field: 'token' });
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new ApiRtcAuthError('INVALID_TOKEN', `the token is longer than ${MAX_TOKEN_LENGTH} characters: too large for the SDK's handshake URL`, { field: 'token' });
   }
   let claims: ApiRtcClaims;
   let alg: string | undefined;

@@ -19,8 +19,8 @@ export interface TokenSourceOptions {
   /** The latest auth config, read at each request (latest-ref for `getToken`). */
   readAuth: () => JwtAuth;
   clock: Clock;
-  /** A request that takes longer fails with a retryable TOKEN_SOURCE_FAILED. */
-  timeoutMs: number;
+  /** A request that takes longer fails with a retryable TOKEN_SOURCE_FAILED (read per request). */
+  timeoutMs: () => number;
   fetch?: typeof fetch;
 }
 
@@ -46,9 +46,10 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   const start = (reason: TokenReason) => {
     const controller = new AbortController();
+    const timeoutMs = options.timeoutMs();
     const timer = options.clock.setTimeout(() => {
-      controller.abort(new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token request took longer than ${options.timeoutMs} ms`, { retryable: true }));
-    }, options.timeoutMs);
+      controller.abort(new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token request took longer than ${timeoutMs} ms`, { retryable: true }));
+    }, timeoutMs);
     const current = {
       controller,
       waiters: 0,

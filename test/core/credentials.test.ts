@@ -34,8 +34,9 @@ describe('validateAuth: the uri per mode', () => {
     expect(validateAuth({ mode: 'jwt', apiKey: 'k', userId: 'u', token: undefined, getToken, tokenUrl: undefined })).toBe('apiKey:k');
   });
 
-  it('jwt mode: a user id may contain spaces and colons inside (it is not part of the uri)', () => {
-    expect(validateAuth({ mode: 'jwt', apiKey: 'k', userId: 'team:alice smith', getToken })).toBe('apiKey:k');
+  it('jwt mode: a user id may be an e-mail address (it travels in the handshake URL, so only URL-safe characters)', () => {
+    expect(validateAuth({ mode: 'jwt', apiKey: 'k', userId: 'alice.smith@example.com', getToken })).toBe('apiKey:k');
+    expect(() => validateAuth({ mode: 'jwt', apiKey: 'k', userId: 'team:alice smith', getToken })).toThrow(expect.objectContaining({ field: 'auth.userId' }));
   });
 });
 

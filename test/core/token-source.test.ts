@@ -15,7 +15,7 @@ const TIMEOUT_MS = 1_000;
 function setup(auth: JwtAuth, overrides: Partial<TokenSourceOptions> = {}) {
   const clock = new FakeClock();
   let current = auth;
-  const source = createTokenSource({ readAuth: () => current, clock, timeoutMs: TIMEOUT_MS, ...overrides });
+  const source = createTokenSource({ readAuth: () => current, clock, timeoutMs: () => TIMEOUT_MS, ...overrides });
   return { clock, source, setAuth: (next: JwtAuth) => (current = next) };
 }
 
