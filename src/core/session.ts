@@ -34,7 +34,9 @@ export class SessionEngine {
 
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
   start(): void {
-    if (this.options.autoRegister !== false) this.use((driver) => driver.start()).catch(noop);
+    if (this.options.autoRegister === false) return;
+    this.registering();
+    this.use((driver) => driver.start()).catch(noop);
   }
 
   /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
@@ -52,13 +54,24 @@ export class SessionEngine {
   }
 
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
-  register = (): Promise<Session> => this.use((driver) => driver.register());
+  register = (): Promise<Session> => {
+    this.registering();
+    return this.use((driver) => driver.register());
+  };
 
   /** Re-registers now with a fresh token (or registers, if not registered). */
-  renew = (): Promise<Session> => this.use((driver) => driver.renew());
+  renew = (): Promise<Session> => {
+    this.registering();
+    return this.use((driver) => driver.renew());
+  };
 
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
   unregister = (): Promise<void> => (this.driver ? this.use((driver) => driver.unregister()) : Promise.resolve());
+
+  /** The first load of the driver takes a moment (a chunk to fetch): say so at once rather than stay idle. */
+  private registering(): void {
+    if (this.state.status === 'idle' || this.state.status === 'error') this.update({ status: 'registering' });
+  }
 
   /** Runs `action` on the driver, loading it first; calls keep their order while it loads. */
   private use<T>(action: (driver: SessionDriver) => T | Promise<T>): Promise<T> {

@@ -60,7 +60,7 @@ describe('SessionEngine: input is checked before any network call', () => {
     expect(error).toMatchObject({ code: 'INVALID_CONFIG', field, retryable: false });
     expect(sdk.loads).toBe(0);
     expect(engine.getSnapshot()).toMatchObject({ status: 'error', error, session: undefined });
-    expect(statuses()).toEqual(['error']);
+    expect(statuses()).toEqual(['registering', 'error']);
   });
 
   it.each([

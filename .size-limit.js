@@ -1,0 +1,22 @@
+// Size budgets (min+gzip) for what a browser downloads; `npm test` builds dist/ first, then checks these.
+// react, react-dom and @apirtc/* are the app's own dependencies, never bundled with ours.
+const peers = ['react', 'react-dom', 'react/jsx-runtime', '@apirtc/apirtc', '@apirtc/react-lib'];
+
+export default [
+  {
+    name: 'first chunk (AuthProvider, useApiRtcSession, the engine store)',
+    path: 'dist/index.js',
+    limit: '4 KB',
+    gzip: true,
+    ignore: peers,
+    // The driver is a dynamic import: it loads on the first action, not with the page.
+    modifyEsbuildConfig: (config) => ({ ...config, external: [...(config.external ?? []), './driver-*'] }),
+  },
+  {
+    name: 'everything before the SDK (first chunk + lazy driver with jose decodeJwt)',
+    path: 'dist/index.js',
+    limit: '9 KB',
+    gzip: true,
+    ignore: peers,
+  },
+];

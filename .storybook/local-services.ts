@@ -1,0 +1,71 @@
+/**
+ * A Vite plugin that makes `npm start` one command: Storybook's dev server starts the local ApiRTC
+ * clouds with it, serves the token endpoint on its own origin, and closes the clouds when it closes.
+ *
+ * The stories import `virtual:apirtc-demo-services` to learn the URLs:
+ * - Storybook dev server: the services this plugin started (same origin for the token endpoint);
+ * - Vitest (the story tests): the services the globalSetup started, handed over with `inject`;
+ * - static build (`storybook build`): null, and the stories say to run `npm start`.
+ * No secret is ever part of that module.
+ */
+import type { Plugin } from 'vite';
+import { liveCloudFromEnv, startDemoServices, type StartedDemoServices } from './demo-services.js';
+
+export const DEMO_SERVICES_MODULE = 'virtual:apirtc-demo-services';
+/** The key the globalSetup provides the services under. */
+export const DEMO_SERVICES_KEY = 'apirtcDemoServices';
+const RESOLVED_ID = `\0${DEMO_SERVICES_MODULE}`;
+
+type Mode = 'storybook' | 'vitest' | 'build';
+
+export function localServices(): Plugin {
+  let mode: Mode = 'build';
+  let services: StartedDemoServices | undefined;
+
+  const close = async () => {
+    const running = services;
+    services = undefined;
+    await running?.close();
+  };
+
+  return {
+    name: 'apirtc-demo-local-services',
+    config(_config, env) {
+      mode = process.env.VITEST ? 'vitest' : env.command === 'serve' ? 'storybook' : 'build';
+    },
+    resolveId(id) {
+      return id === DEMO_SERVICES_MODULE ? RESOLVED_ID : undefined;
+    },
+    load(id) {
+      if (id !== RESOLVED_ID) return undefined;
+      if (mode === 'vitest') {
+        return `import { inject } from 'vitest';\nexport default inject(${JSON.stringify(DEMO_SERVICES_KEY)}) ?? null;\n`;
+      }
+      const config = services ? services.browserConfig('', 'storybook') : null;
+      return `export default ${JSON.stringify(config)};\n`;
+    },
+    async configureServer(server) {
+      if (mode !== 'storybook') return;
+      services = await startDemoServices({ live: liveCloudFromEnv() });
+      // Same origin as the stories: the browser's fetch needs no CORS, as in a real app.
+      server.middlewares.use(services.middleware);
+      server.httpServer?.once('close', () => void close());
+      const live = services.browserConfig('', 'storybook').live;
+      console.log(
+        [
+          '',
+          'apirtc-react-auth demos: local services started (127.0.0.1 only)',
+          `  local ApiRTC cloud         ${services.cloud.url}`,
+          `  faults demos' cloud        ${services.faultsCloud.url}`,
+          '  token endpoint             POST /api/apirtc-token on the Storybook server (20 s demo tokens)',
+          `  live cloud (cloud.apirtc)  ${live ? `${live.cloudUrl}, ${live.auth} mode` : 'off (set STORYBOOK_APIRTC_API_KEY to enable it)'}`,
+          '',
+        ].join('\n'),
+      );
+    },
+    // Vite calls this when the dev server closes (and at the end of a build, where there is nothing to close).
+    async closeBundle() {
+      await close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { Decorator, Preview } from '@storybook/react-vite';
+import { StrictMode } from 'react';
+import { services } from '../stories/support/services.js';
+import '../stories/components/demo.css';
+
+/** Every demo renders inside React.StrictMode: double mounts must never leave a second session. */
+const strictMode: Decorator = (Story) => (
+  <StrictMode>
+    <Story />
+  </StrictMode>
+);
+
+/** A static build has no local cloud: say how to get one instead of failing. */
+const needsServices: Decorator = (Story, context) => {
+  if (services || context.parameters.needsServices === false) return <Story />;
+  return (
+    <div className="demo" role="note">
+      <p>
+        This demo registers against the local ApiRTC cloud that <code>npm start</code> runs next to Storybook. This is a
+        static build without it: clone the repository and run <code>npm install &amp;&amp; npm start</code>.
+      </p>
+    </div>
+  );
+};
+
+const preview: Preview = {
+  decorators: [needsServices, strictMode],
+  parameters: {
+    layout: 'padded',
+    options: {
+      storySort: {
+        order: [
+          'Introduction',
+          'Docs',
+          ['AuthProvider', 'useApiRtcSession'],
+          'Demos',
+          ['Anonymous (apiKey)', 'Login and password', 'JWT renewal', 'Bad tokens', 'Faults', 'With react-lib', 'Live cloud'],
+        ],
+      },
+    },
+    controls: { expanded: true },
+    docs: {
+      // Each story of a docs page in its own iframe: the SDK keeps one socket per page.
+      story: { inline: false, height: '420px' },
+      codePanel: true,
+    },
+  },
+};
+
+export default preview;
