@@ -83,6 +83,8 @@ describe('the browser build', () => {
     const browser = reachableFrom(join(outDir, 'index.js')).map((file) => relative(outDir, file));
     console.log(`browser build: ${browser.length} files scanned (${browser.join(', ')})`);
     expect(browser).toContain('index.js');
+    // React Server Components frameworks need the directive kept at the top of the built entry.
+    expect(readFileSync(join(outDir, 'index.js'), 'utf8')).toMatch(/^["']use client["'];/);
     expect(browser.some((file) => file.startsWith('driver-'))).toBe(true); // the lazily loaded engine is followed
     expect(browser.filter((file) => file.startsWith('server/') || file.startsWith('cloud/'))).toEqual([]);
     for (const file of browser.filter((name) => name.endsWith('.js'))) {
