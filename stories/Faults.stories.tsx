@@ -78,7 +78,7 @@ export const DropAndReconnect: Story = {
     await expectLogged(canvas, /status\s*→ reconnecting/);
     await expectStatus(canvas, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(id);
-    await expect(canvas.getByTestId('event-log')).not.toHaveTextContent('user-agent-replaced');
+    await expect(canvas.getByTestId('event-log')).not.toHaveTextContent('user-agent-released');
   },
 };
 
@@ -93,7 +93,7 @@ export const KickAndReplace: Story = {
     const registrations = countLogged(canvas, REGISTERED);
     await userEvent.click(button(canvasElement, /kick/i));
     await expectLogged(canvas, /status\s*→ reconnecting/);
-    await expectLogged(canvas, /user-agent-replaced\s*the socket did not reconnect/);
+    await expectLogged(canvas, /user-agent-released\s*the socket did not reconnect/);
     await waitFor(() => expect(countLogged(canvas, REGISTERED)).toBe(registrations + 1), { timeout: REGISTER_TIMEOUT_MS });
     await expectStatus(canvas, 'registered');
   },

@@ -141,6 +141,7 @@ export class SessionDriver {
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
   async unregister(): Promise<void> {
     this.wanted = false;
+    this.resetCounters();
     this.abortRun('unregister() was called');
     this.settle(undefined, aborted('unregister() was called'));
     const owned = this.owned;
@@ -274,7 +275,10 @@ export class SessionDriver {
       owned.onScriptError = () =>
         finish(new ApiRtcAuthError('REGISTER_FAILED', 'the SDK could not load the socket.io client from the cloud', { retryable: true }));
       owned.registering = true;
-      owned.ua.register(parameters).then(
+      // Through a promise, so that a register() that throws synchronously still settles this attempt.
+      Promise.resolve()
+        .then(() => owned.ua.register(parameters))
+        .then(
         (session) => {
           owned.registering = false;
           if (settled || owned.released) this.releaseStale(owned, session);
@@ -290,8 +294,7 @@ export class SessionDriver {
 
   private onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
     const { auth } = this.options;
-    this.failures = 0;
-    this.refusedOnce = false;
+    this.resetCounters();
     const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
     // A literal token cannot be replaced by us: it is not renewed on a timer.
     const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
@@ -343,8 +346,9 @@ export class SessionDriver {
       return;
     }
     const keepsSession = this.state.session !== undefined;
+    // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
     if (!failure.retryable) {
-      this.update({ status: keepsSession ? 'registered' : 'error', error: failure, retryAt: undefined });
+      this.update(keepsSession ? { status: 'registered', error: failure, renewAt: undefined } : { status: 'error', error: failure, retryAt: undefined });
       this.settle(undefined, failure);
       return;
     }
@@ -353,21 +357,20 @@ export class SessionDriver {
     const max = this.options.retry?.maxDelayMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** (this.failures - 1));
     // "Equal jitter": half fixed, half random, so retries of many clients spread out.
-    const retryAt = this.env.isOnline() ? this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)()) : undefined;
-    // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
-    this.update({ status: keepsSession ? 'registered' : 'retrying', error: failure, retryAt });
+    const at = this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)());
+    // Offline, with a window to say when it is back: don't burn attempts, go again on `online`.
+    const waitForOnline = !this.env.isOnline() && this.env.window !== undefined;
+    const retryAt = waitForOnline ? undefined : at;
+    this.update(keepsSession ? { status: 'registered', error: failure, renewAt: retryAt } : { status: 'retrying', error: failure, retryAt });
     this.emit({ type: 'retry-scheduled', attempt: this.failures, retryAt, error: failure });
     const again = () => void this.begin(keepsSession ? 'renew' : 'retry').catch(noop);
-    if (retryAt === undefined) {
-      // Offline: don't burn attempts; go again as soon as the browser says it is back.
-      const stop = listen(this.env.window, ['online'], () => {
-        stop();
-        again();
-      });
-      this.cancelScheduled = stop;
-    } else {
-      this.schedule(retryAt, again);
-    }
+    if (!waitForOnline) return this.schedule(at, again);
+    this.cancelScheduled();
+    const stop = listen(this.env.window, ['online'], () => {
+      stop();
+      again();
+    });
+    this.cancelScheduled = stop;
   }
 
   // ---- the live session ----
@@ -407,6 +410,7 @@ export class SessionDriver {
 
   /** Drop the current UserAgent (new config, or the SDK won't bring its session back) and register on a new one. */
   private restart(reason: TokenReason, why: string): void {
+    if (reason === 'initial') this.resetCounters(); // a new configuration starts afresh
     this.abortRun(why);
     this.releaseQuietly(this.owned, why);
     this.update({ ...initialState, status: 'registering' });
@@ -437,7 +441,7 @@ export class SessionDriver {
     if (owned.released) return Promise.resolve();
     owned.released = true;
     owned.detach();
-    this.emit({ type: 'user-agent-replaced', reason });
+    this.emit({ type: 'user-agent-released', reason });
     return owned.registering ? Promise.resolve() : this.end(owned);
   }
 
@@ -459,10 +463,10 @@ export class SessionDriver {
   private unregisterUserAgent(ua: UserAgentLike): Promise<void> {
     const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
     return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(new ApiRtcAuthError('REGISTER_TIMEOUT', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
+      const timer = this.clock.setTimeout(() => reject(new ApiRtcAuthError('UNREGISTER_FAILED', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
       Promise.resolve()
         .then(() => ua.unregister())
-        .then(resolve, (error: unknown) => reject(fromSdkError(error)))
+        .then(resolve, (error: unknown) => reject(new ApiRtcAuthError('UNREGISTER_FAILED', 'unregister() failed', { cause: error })))
         .finally(() => this.clock.clearTimeout(timer));
     });
   }
@@ -475,6 +479,12 @@ export class SessionDriver {
   }
 
   // ---- plumbing ----
+
+  /** Backoff and the one refetch after a refused token start again after a success, unregister() or a new config. */
+  private resetCounters(): void {
+    this.failures = 0;
+    this.refusedOnce = false;
+  }
 
   private abortRun(why: string): void {
     this.cancelScheduled();

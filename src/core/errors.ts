@@ -16,6 +16,8 @@ export type ApiRtcAuthErrorCode =
   | 'REGISTER_FAILED'
   /** The @apirtc/apirtc SDK could not be loaded. */
   | 'SDK_LOAD_FAILED'
+  /** `ua.unregister()` failed or did not settle; the UserAgent is dropped all the same. */
+  | 'UNREGISTER_FAILED'
   /** The operation was superseded (config change, unregister, unmount). */
   | 'ABORTED';
 

@@ -65,6 +65,6 @@ export type SessionEvent =
   | { type: 'renewal-scheduled'; renewAt: number; expiresAt: number }
   | { type: 'renewal-deferred'; until: number; conversations: number }
   | { type: 'connection'; status: string }
-  | { type: 'user-agent-replaced'; reason: string }
+  | { type: 'user-agent-released'; reason: string }
   | { type: 'retry-scheduled'; attempt: number; retryAt: number | undefined; error: ApiRtcAuthError }
   | { type: 'error'; error: ApiRtcAuthError };

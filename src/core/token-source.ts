@@ -2,11 +2,13 @@ import type { Clock } from './clock.js';
 import type { JwtAuth, JwtTokenUrlAuth, TokenReason } from './credentials.js';
 import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
 
-/** What the token endpoint answers (see `apirtc-react-auth/server`). */
+/** What the token endpoint answers with a 200 (see `apirtc-react-auth/server`). */
 export interface TokenEndpointResponse {
+  /** The signed JWT, for `register({ id: userId, token })`. */
   token: string;
+  /** The user the token is for, as the server's `authorize` decided. */
   userId: string;
-  /** `exp` in ms since epoch. */
+  /** The token's `exp` in ms since epoch (`exp * 1000`, the server's clock). */
   expiresAt: number;
 }
 

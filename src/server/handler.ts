@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
+import type { TokenEndpointResponse } from '../core/token-source.js';
 import { ApiRtcAuthError } from '../core/errors.js';
 import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
 
@@ -64,15 +65,8 @@ export interface TokenHandlerOptions extends ApiRtcTokenSettings {
   onError?: (error: unknown) => void;
 }
 
-/** The body of a 200 answer. */
-export interface TokenResponseBody {
-  /** The signed JWT, for `register({ id: userId, token })`. */
-  token: string;
-  /** The user the token is for, as `authorize` decided. */
-  userId: string;
-  /** The token's `exp` in ms since epoch (`exp * 1000`, the server's clock). */
-  expiresAt: number;
-}
+/** The body of a 200 answer: the contract the browser's `tokenUrl` source reads. */
+export type TokenResponseBody = TokenEndpointResponse;
 
 /** The body of every error answer the handler writes itself. */
 export interface TokenErrorBody {
@@ -202,7 +196,7 @@ function defaultOnError(error: unknown): void {
  * Creates the token endpoint your browser code's `tokenUrl` points at.
  *
  * Contract (what the client speaks):
- * - Request: `POST <endpoint>`, body optional JSON `{ "reason": "initial" | "renew" | "expired" | "retry" }`
+ * - Request: `POST <endpoint>`, body optional JSON `{ "reason": "initial" | "renew" | "expired" | "refused" | "retry" }`
  *   (any Content-Type; at most 8 KiB). The reason is informational and passed to `authorize`; a missing or
  *   unknown reason is `undefined`. Any other field (a `userId` too) is ignored. The browser authenticates
  *   the way your app does (cookie, session, Authorization header): `authorize` checks it.

@@ -41,7 +41,7 @@ export function describeEvent({ event, at }: LoggedEvent): string {
       return `${event.conversations} conversation(s), until +${seconds(event.until - at)}`;
     case 'connection':
       return event.status;
-    case 'user-agent-replaced':
+    case 'user-agent-released':
       return event.reason;
     case 'retry-scheduled':
       return `attempt ${event.attempt} ${event.retryAt === undefined ? 'when back online' : `in ${seconds(event.retryAt - at)}`}: ${event.error.code}`;

@@ -16,7 +16,7 @@ describe('SessionEngine: failures and recovery', () => {
     await clock.advance(750); // 1000 ms base, equal jitter with random 0.5
     expect(engine.getSnapshot().status).toBe('registered');
     expect(sdk.userAgents).toHaveLength(2);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'user-agent-replaced' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'user-agent-released' }));
   });
 
   it('fails at once when the SDK cannot load its socket script (instead of hanging), then recovers', async () => {
@@ -137,6 +137,41 @@ describe('SessionEngine: failures and recovery', () => {
     await renewed;
     expect(sdk.userAgents).toHaveLength(2);
     expect(engine.getSnapshot()).toMatchObject({ status: 'registered', userAgent: sdk.lastUserAgent });
+  });
+
+  it('a register() that throws synchronously fails that attempt only: the next session is not torn down later', async () => {
+    const { engine, sdk, clock } = setupEngine();
+    sdk.outcomes.push({ kind: 'throw', error: new TypeError('boom') });
+    engine.start();
+    await clock.advance(750);
+    const session = engine.getSnapshot().session;
+    expect(engine.getSnapshot().status).toBe('registered');
+    await clock.advance(60_000); // past the first attempt's register timeout
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session });
+    expect(sdk.liveSessions).toEqual([session]);
+  });
+
+  it('backoff starts again after unregister()', async () => {
+    const { engine, sdk, clock } = setupEngine();
+    sdk.outcomes.push(...Array.from({ length: 3 }, () => ({ kind: 'reject' as const, error: networkError })));
+    engine.start();
+    await clock.advance(0);
+    await clock.advance(750);
+    expect((engine.getSnapshot().retryAt as number) - clock.now()).toBe(1_500);
+    await engine.unregister();
+    engine.start();
+    await clock.advance(0);
+    expect((engine.getSnapshot().retryAt as number) - clock.now()).toBe(750);
+    await engine.unregister();
+  });
+
+  it('unregister() rejects with UNREGISTER_FAILED when the SDK fails to unregister, and still ends idle', async () => {
+    const { engine, sdk, leftovers } = setupEngine();
+    await engine.register();
+    sdk.unregisterBehaviour = 'reject';
+    await expect(engine.unregister()).rejects.toMatchObject({ code: 'UNREGISTER_FAILED' });
+    expect(engine.getSnapshot()).toMatchObject({ status: 'idle', session: undefined });
+    expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
   });
 
   it('no secret reaches events, state or errors', async () => {

@@ -182,6 +182,7 @@ describe('SessionEngine: renewal before expiry', () => {
     fail = true;
     await clock.advance(45_000);
     expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session: first, error: { code: 'TOKEN_SOURCE_FAILED' } });
+    expect(engine.getSnapshot().renewAt).toBe(clock.now() + 750); // the retried renewal, not the past one
     fail = false;
     await clock.advance(1_000);
     expect(engine.getSnapshot()).toMatchObject({ status: 'registered', error: undefined });

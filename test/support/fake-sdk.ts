@@ -13,6 +13,8 @@ export type RegisterOutcome =
   | { kind: 'ok' }
   | { kind: 'reject'; error: unknown }
   | { kind: 'hang' }
+  /** register() throws instead of returning a promise. */
+  | { kind: 'throw'; error: unknown }
   /** The socket.io script can't load: the SDK emits externalJsLoadingStatus error and register() never settles. */
   | { kind: 'script-error' }
   /** Settles when the test says so. */
@@ -62,6 +64,8 @@ export class FakeUserAgent implements UserAgentLike {
       return this.session;
     };
     switch (outcome.kind) {
+      case 'throw':
+        throw outcome.error;
       case 'ok':
         return Promise.resolve().then(connect);
       case 'reject':
