@@ -18,6 +18,8 @@ import {
   startApiRtcCloud,
   type ApiRtcCloud,
 } from '../src/cloud/index.js';
+import { readJsonObject, sendJson } from '../src/cloud/http.js';
+import { DEFAULT_CLOUD_URL } from '../src/core/options.js';
 import { APIRTC_AUDIENCE, USER_ID_GRANT, createApiRtcToken, createTokenHandler } from '../src/server/index.js';
 import { BAD_TOKEN_KINDS, type BadTokenKind, type DemoServices, type LiveCloud } from '../stories/support/types.js';
 
@@ -31,7 +33,6 @@ export const DEMO_API_PATH = '/api/demo';
 export const DEMO_TOKEN_LIFETIME_SECONDS = 20;
 export const DEMO_USER_HEADER = 'X-Demo-User';
 const USER_ID = /^[\w.@-]{1,64}$/;
-const MAX_BODY_BYTES = 4096;
 
 /** The live cloud, as configured by environment variables (read on the Node side only). */
 export interface LiveCloudSettings {
@@ -51,7 +52,7 @@ export interface LiveCloudSettings {
 export function liveCloudFromEnv(env: NodeJS.ProcessEnv = process.env): LiveCloudSettings | null {
   const apiKey = env.STORYBOOK_APIRTC_API_KEY?.trim();
   if (!apiKey) return null;
-  const cloudUrl = env.STORYBOOK_APIRTC_CLOUD_URL?.trim() || 'https://cloud.apirtc.com';
+  const cloudUrl = env.STORYBOOK_APIRTC_CLOUD_URL?.trim() || DEFAULT_CLOUD_URL;
   const userId = env.STORYBOOK_APIRTC_USER_ID?.trim() || 'apirtc-react-auth-demo';
   const secret = env.APIRTC_SECRET;
   if (secret) {
@@ -72,23 +73,6 @@ export interface StartedDemoServices {
   /** What the browser may know. `baseUrl`: where `middleware` is served ('' when same-origin). */
   browserConfig(baseUrl: string, host: DemoServices['host']): DemoServices;
   close(): Promise<void>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text = '';
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > MAX_BODY_BYTES) throw new Error('request body too large');
-  }
-  if (text.trim() === '') return {};
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the body must be a JSON object');
-  return value as Record<string, unknown>;
 }
 
 /** A token that is wrong in one way, for the bad-token demos. Signed here, where the secret is. */
@@ -176,7 +160,7 @@ export async function startDemoServices(options: { live?: LiveCloudSettings | nu
     const route = demoRoutes[path.slice(DEMO_API_PATH.length + 1)];
     if (!route) return sendJson(res, 404, { error: 'unknown demo route' });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
-    readJson(req)
+    readJsonObject(req)
       .then(route)
       .then(
         (answer) => sendJson(res, 200, answer),

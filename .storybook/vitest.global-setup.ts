@@ -11,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import type { DemoServices } from '../stories/support/types.js';
 import { startDemoServices } from './demo-services.js';
 import { DEMO_SERVICES_KEY } from './local-services.js';
+import { answerPreflight, applyCors, isPreflight } from '../src/cloud/cors.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,18 +22,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const services = await startDemoServices({ live: null });
   const server = createServer((req, res) => {
-    // The test page is served by Vitest from another port: reflect its origin, answer preflights.
-    const origin = req.headers.origin;
-    if (origin) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-    }
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'POST');
-      res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'content-type');
-      res.writeHead(204).end();
-      return;
-    }
+    // The test page is served by Vitest from another port: the cloud's own CORS policy (reflect the origin).
+    applyCors(req, res);
+    if (isPreflight(req)) return answerPreflight(req, res);
     services.middleware(req, res, () => res.writeHead(404).end());
   });
   await new Promise<void>((resolve, reject) => {
