@@ -5,12 +5,14 @@ import type { SessionEngineOptions } from './options.js';
 export const TOKEN_REASONS = Object.freeze(['initial', 'renew', 'expired', 'refused', 'retry'] as const);
 export type TokenReason = (typeof TOKEN_REASONS)[number];
 
+/** What `getToken` is called with. */
 export interface GetTokenContext {
   /** Aborted when the token is no longer wanted (unmount, config change, unregister). */
   signal: AbortSignal;
   reason: TokenReason;
 }
 
+/** Your token source: resolves with a customer JWT for `auth.userId` (fetched from your server). */
 export type GetToken = (context: GetTokenContext) => Promise<string>;
 
 /** Anonymous: `new UserAgent({ uri: 'apiKey:' + apiKey })`, `register()`. */
@@ -50,8 +52,11 @@ export interface JwtTokenUrlAuth extends JwtAuthBase {
   tokenRequestInit?: Omit<RequestInit, 'method' | 'body' | 'signal'>;
 }
 
+/** JWT mode, with one of three token sources. */
 export type JwtAuth = JwtLiteralAuth | JwtGetTokenAuth | JwtTokenUrlAuth;
+/** The `auth` prop: how the UserAgent authenticates. */
 export type AuthConfig = ApiKeyAuth | LoginAuth | JwtAuth;
+/** `'apiKey' | 'login' | 'jwt'`. */
 export type AuthMode = AuthConfig['mode'];
 
 /** Checks `auth` before any network call; throws INVALID_CONFIG naming the field at fault. Returns the UserAgent uri. */

@@ -7,6 +7,7 @@ export interface EventSourceLike {
   removeEventListener(type: string, listener: () => void): void;
 }
 
+/** Where the engine hears about wake-ups and connectivity: the page's window and document, or a test double. */
 export interface Environment {
   /** Receives `focus`, `online`, `offline`, `pageshow`. */
   window?: EventSourceLike | undefined;

@@ -44,6 +44,7 @@ export class ApiRtcAuthError extends Error {
   }
 }
 
+/** Narrows an unknown failure (a rejected action) to this package's error type. */
 export function isApiRtcAuthError(value: unknown): value is ApiRtcAuthError {
   return value instanceof ApiRtcAuthError;
 }

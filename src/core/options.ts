@@ -21,6 +21,7 @@ export interface SessionConfig {
   registerOptions?: RegisterOptions;
 }
 
+/** Backoff for failures that may pass (network, timeouts, 5xx). */
 export interface RetryOptions {
   /** First delay after a failure that may pass. Default 1000 ms; doubles each time, with jitter. */
   baseDelayMs?: number;
@@ -28,6 +29,7 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** Everything AuthProvider (or a SessionEngine) takes: the session config plus policy and test seams. */
 export interface SessionEngineOptions extends SessionConfig {
   /** Register as soon as started (mounted). Default true. */
   autoRegister?: boolean;
@@ -49,6 +51,7 @@ export interface SessionEngineOptions extends SessionConfig {
   fetch?: typeof fetch;
 }
 
+/** ApiRTC's cloud, used when `cloudUrl` is not given. */
 export const DEFAULT_CLOUD_URL = 'https://cloud.apirtc.com';
 
 /**

@@ -9,6 +9,7 @@ export interface UserAgentLike {
   removeListener(event: string, listener: (payload: unknown) => void): unknown;
 }
 
+/** The slice of a Session the engine uses. */
 export interface SessionLike {
   getId(): string;
   getActiveConversations?(): Record<string, unknown>;
@@ -21,6 +22,7 @@ export interface ApiRtcSdk {
   LOG_LEVEL_WARN?: number;
 }
 
+/** Loads the SDK module; the default imports @apirtc/apirtc lazily. */
 export type LoadSdk = () => Promise<ApiRtcSdk>;
 
 /** The real SDK types, for the public state. */

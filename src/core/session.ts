@@ -118,6 +118,7 @@ export class SessionEngine {
   }
 }
 
+/** A SessionEngine for use without React (the provider creates its own). */
 export function createSessionEngine(options: SessionEngineOptions): SessionEngine {
   return new SessionEngine(options);
 }

@@ -17,6 +17,7 @@ import type { Session, UserAgent } from './sdk.js';
  */
 export type SessionStatus = 'idle' | 'registering' | 'registered' | 'reconnecting' | 'renewing' | 'retrying' | 'error';
 
+/** The session's data, as the store publishes it (see the status table above). */
 export interface SessionState {
   status: SessionStatus;
   /** The live ApiRTC Session: pass it to @apirtc/react-lib hooks. */

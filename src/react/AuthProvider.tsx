@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { SessionEngine, type SessionEngineOptions } from '../core/session.js';
 import { AuthContext } from './AuthContext.js';
 
+/** The engine's options as props (see the README's prop table), plus the children that read the session. */
 export interface AuthProviderProps extends SessionEngineOptions {
   children?: ReactNode;
 }
