@@ -421,6 +421,8 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
         res.destroy();
       } else if (error instanceof HttpError) {
         sendError(res, error.status, error.message);
+      } else if (error instanceof URIError) {
+        sendError(res, 400, 'malformed percent-encoding in the URL'); // the client's fault, not ours
       } else {
         sendError(res, 500, 'internal error of the local cloud');
         console.error('[apirtc local cloud]', error);

@@ -117,6 +117,8 @@ describe('login REST calls', () => {
     const { users } = (await response.json()) as { users: { id: string; username: string }[] };
     expect(users.map((user) => user.id)).toEqual([TEST_LOGIN_USER_ID, '1000001']);
     expect((await get('/api/v2/enterprises/2/users?json=true', bearer(token))).status).toBe(403);
+    // a malformed escape is the client's fault: 400, not a 500 logged as the cloud's error
+    expect((await get('/api/v2/enterprises/%E0%A4%A/users?json=true', bearer(token))).status).toBe(400);
     const other = await login(OTHER_LOGIN, OTHER_PASSWORD);
     const otherMe = (await (await get('/api/v2/users/me', bearer(other))).json()) as { enterpriseId: string; userId: string };
     expect(otherMe.enterpriseId).toBe('2');
