@@ -176,12 +176,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
 
   /** The sessions connected right now (optionally only those matching `filter`). */
   sessions(filter: SessionFilter = {}): LiveSession[] {
-    return [...this.#records.live.values()].filter(
-      (session) =>
-        (filter.channelId === undefined || filter.channelId === session.channelId) &&
-        (filter.apiKey === undefined || filter.apiKey === session.apiKey) &&
-        (filter.mode === undefined || filter.mode === session.mode),
-    );
+    return this.#ccs.sockets(filter).map((socket) => socket.data.session as LiveSession);
   }
 
   /** Forgets registrations, refusals, disconnects and requests (live sessions stay). */

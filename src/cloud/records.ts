@@ -96,19 +96,8 @@ export class CloudRecords {
   readonly refusals: RefusalRecord[] = [];
   readonly disconnects: DisconnectRecord[] = [];
   readonly requests: RequestRecord[] = [];
-  readonly live = new Map<string, LiveSession>();
-
   addRegistration(record: RegistrationRecord): void {
     push(this.registrations, record);
-    this.live.set(record.socketId, {
-      socketId: record.socketId,
-      mode: record.mode,
-      channelId: record.channelId,
-      apiKey: record.apiKey,
-      jti: record.jti,
-      apiCCSessionId: record.apiCCSessionId,
-      connectedAt: record.at,
-    });
   }
 
   addRefusal(record: RefusalRecord): void {
@@ -116,7 +105,6 @@ export class CloudRecords {
   }
 
   addDisconnect(record: DisconnectRecord): void {
-    this.live.delete(record.socketId);
     push(this.disconnects, record);
   }
 

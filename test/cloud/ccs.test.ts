@@ -43,6 +43,9 @@ describe('CCS handshake: anonymous and login', () => {
     expect(env.cloud.registrations).toEqual([
       expect.objectContaining({ mode: 'apiKey', channelId: '123456', apiKey: TEST_API_KEY, jti: undefined, apiCCSessionId: 'abc' }),
     ]);
+    expect(env.cloud.sessions()).toEqual([expect.objectContaining({ mode: 'apiKey', channelId: '123456', apiCCSessionId: 'abc' })]);
+    env.cloud.clearRecords(); // records go, the live session stays
+    expect(env.cloud.registrations).toEqual([]);
     expect(env.cloud.sessions()).toHaveLength(1);
   });
 
