@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
-import { decodeJwt } from 'jose';
-import { ApiRtcAuthError } from '../core/errors.js';
-import { createApiRtcToken } from '../server/token.js';
+import { invalidConfig } from '../core/errors.js';
+import { createApiRtcTokenSigner } from '../server/token.js';
 import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
@@ -246,15 +245,15 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   async signDevToken(options: { userId: string; apiKey?: string; expiresIn?: number }): Promise<{ token: string; expiresAt: number }> {
     const apiKey = options.apiKey ?? ([...this.#config.apiKeys.keys()][0] as string);
     const key = this.#config.apiKeys.get(apiKey);
-    if (!key) throw new ApiRtcAuthError('INVALID_CONFIG', `apiKey "${apiKey}" is not one of the cloud's apiKeys`, { field: 'apiKey' });
-    const token = await createApiRtcToken({
+    if (!key) throw invalidConfig('apiKey', `apiKey "${apiKey}" is not one of the cloud's apiKeys`);
+    const sign = createApiRtcTokenSigner({
       apiKey,
       secret: key.secret,
-      userId: options.userId,
       ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
       now: () => this.now(),
     });
-    return { token, expiresAt: (decodeJwt(token).exp ?? 0) * 1000 };
+    const { token, exp } = await sign(options.userId);
+    return { token, expiresAt: exp * 1000 };
   }
 
   /** Closes everything: sockets, connections, timers, the port. Pending waitFor() calls reject. Idempotent. */

@@ -1,4 +1,4 @@
-import { ApiRtcAuthError, requireText } from '../core/errors.js';
+import { invalidConfig, requireText, type ApiRtcAuthError } from '../core/errors.js';
 import { DEV_API_KEY, DEV_API_SECRET, DEV_LOGIN, DEV_NICKNAME, DEV_PASSWORD, DEV_USER_ID } from './dev.js';
 
 /** A login/password user of the local cloud (`apirtc:LOGIN` + `register({ password })`). */
@@ -53,8 +53,9 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1)$/;
 /** Ids travel unescaped in the SDK's handshake URL (`?channelId=` + id): keep them URL-safe. */
 const FIRST_DEFAULT_USER_ID = Number(DEV_USER_ID);
 
-function invalid(field: string, message: string): ApiRtcAuthError {
-  return new ApiRtcAuthError('INVALID_CONFIG', `${field} ${message}`, { field });
+/** The cloud's messages start with the field: `port must be ...`. */
+export function invalid(field: string, message: string): ApiRtcAuthError {
+  return invalidConfig(field, `${field} ${message}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { ApiRtcAuthError } from '../core/errors.js';
+import { invalid } from './config.js';
 import type { RegistrationMode } from './records.js';
 import { ACCESS_TOKEN_FAILURE } from './verify.js';
 
@@ -80,10 +80,6 @@ export interface CloudFaults {
 export const DEFAULT_REFUSE_MESSAGE = `${ACCESS_TOKEN_FAILURE}refused by the local cloud`;
 /** Upper bound for latency and `forMs`: a fault, not a hang. */
 export const MAX_FAULT_MS = 120_000;
-
-function invalid(field: string, message: string): ApiRtcAuthError {
-  return new ApiRtcAuthError('INVALID_CONFIG', `${field} ${message}`, { field });
-}
 
 export function faultMs(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;

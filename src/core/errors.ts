@@ -49,26 +49,31 @@ export function isApiRtcAuthError(value: unknown): value is ApiRtcAuthError {
   return value instanceof ApiRtcAuthError;
 }
 
+/** The typed error for bad input: INVALID_CONFIG naming `field`. */
+export function invalidConfig(field: string, message: string): ApiRtcAuthError {
+  return new ApiRtcAuthError('INVALID_CONFIG', message, { field });
+}
+
 /** Ids the SDK writes unescaped into its handshake URL (`?channelId=` + id): nothing that a URL would read otherwise. */
 export const URL_SAFE_ID = /^[\w.@-]+$/;
 
 /** Throws INVALID_CONFIG naming `field` unless `value` is a non-blank string without surrounding whitespace. */
 export function requireText(field: string, value: unknown, options: { noColon?: boolean; noWhitespace?: boolean; urlSafe?: boolean } = {}): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} is required and must be a non-empty string`, { field });
+    throw invalidConfig(field, `${field} is required and must be a non-empty string`);
   }
   if (value !== value.trim()) {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not start or end with whitespace`, { field });
+    throw invalidConfig(field, `${field} must not start or end with whitespace`);
   }
   if (options.noWhitespace && /\s/.test(value)) {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not contain whitespace`, { field });
+    throw invalidConfig(field, `${field} must not contain whitespace`);
   }
   // The SDK reads the uri prefix up to the first ':' ("apiKey:KEY"); a ':' inside would change the mode.
   if (options.noColon && value.includes(':')) {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must not contain ':'`, { field });
+    throw invalidConfig(field, `${field} must not contain ':'`);
   }
   if (options.urlSafe && !URL_SAFE_ID.test(value)) {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${field} may only contain letters, digits, "_", ".", "@" and "-" (the SDK sends it unescaped in a URL)`, { field });
+    throw invalidConfig(field, `${field} may only contain letters, digits, "_", ".", "@" and "-" (the SDK sends it unescaped in a URL)`);
   }
   return value;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
 import type { TokenEndpointResponse } from '../core/token-source.js';
-import { ApiRtcAuthError } from '../core/errors.js';
+import { invalidConfig } from '../core/errors.js';
 import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
 
 /** Why the browser asks for a token. Informational: the handler passes it to `authorize`. */
@@ -101,9 +101,6 @@ function methodNotAllowed(method: string): Response {
   return method === 'HEAD' ? new Response(null, { status: 405, headers: response.headers }) : response;
 }
 
-function invalid(field: string, message: string): ApiRtcAuthError {
-  return new ApiRtcAuthError('INVALID_CONFIG', message, { field });
-}
 
 function isReason(value: unknown): value is TokenRequestReason {
   return typeof value === 'string' && (TOKEN_REQUEST_REASONS as readonly string[]).includes(value);
@@ -183,7 +180,7 @@ function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_
 function userIdOf(decision: AuthorizedUser | string): string {
   const userId = typeof decision === 'string' ? decision : (decision as Partial<AuthorizedUser>).userId;
   if (typeof userId !== 'string' || userId.trim() === '' || userId !== userId.trim()) {
-    throw invalid('authorize', 'authorize() must return { userId } or a userId string (non-empty, no surrounding whitespace), a Response, or null/undefined/false to refuse');
+    throw invalidConfig('authorize', 'authorize() must return { userId } or a userId string (non-empty, no surrounding whitespace), a Response, or null/undefined/false to refuse');
   }
   return userId;
 }
@@ -220,13 +217,13 @@ function defaultOnError(error: unknown): void {
  */
 export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof options !== 'object' || options === null) {
-    throw invalid('options', 'options are required: { apiKey, secret, authorize, ... }');
+    throw invalidConfig('options', 'options are required: { apiKey, secret, authorize, ... }');
   }
   const { authorize, onError = defaultOnError } = options;
   if (typeof authorize !== 'function') {
-    throw invalid('authorize', 'authorize must be a function (request, { reason }) => { userId } | userId | Response | null');
+    throw invalidConfig('authorize', 'authorize must be a function (request, { reason }) => { userId } | userId | Response | null');
   }
-  if (typeof onError !== 'function') throw invalid('onError', 'onError must be a function');
+  if (typeof onError !== 'function') throw invalidConfig('onError', 'onError must be a function');
   const sign = createApiRtcTokenSigner(options);
 
   const report = (error: unknown): void => {

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { requireText, ApiRtcAuthError } from '../core/errors.js';
+import { invalidConfig, requireText } from '../core/errors.js';
 import { APIRTC_AUDIENCE, USER_ID_GRANT } from '../core/jwt.js';
 
 /** One hour, as in the vendor's example. */
@@ -43,9 +43,6 @@ export interface SignedApiRtcToken {
 /** Signs for one user with settings validated once. @internal */
 export type ApiRtcTokenSigner = (userId: string) => Promise<SignedApiRtcToken>;
 
-function invalid(field: string, message: string): ApiRtcAuthError {
-  return new ApiRtcAuthError('INVALID_CONFIG', message, { field });
-}
 
 /**
  * The HMAC key for a secret, validated. Always a fresh Uint8Array of the current global realm: the
@@ -54,18 +51,18 @@ function invalid(field: string, message: string): ApiRtcAuthError {
  */
 export function hmacKey(secret: unknown): Uint8Array {
   if (ArrayBuffer.isView(secret) && (secret as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT === 1) {
-    if (secret.byteLength === 0) throw invalid('secret', 'secret is required and must not be empty');
+    if (secret.byteLength === 0) throw invalidConfig('secret', 'secret is required and must not be empty');
     return new Uint8Array(new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength));
   }
   if (typeof secret !== 'string' || secret === '') {
-    throw invalid('secret', 'secret is required and must be a non-empty string or Uint8Array');
+    throw invalidConfig('secret', 'secret is required and must be a non-empty string or Uint8Array');
   }
   return new Uint8Array(new TextEncoder().encode(secret));
 }
 
 function positiveSeconds(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalid(field, `${field} must be a positive, finite number of seconds`);
+    throw invalidConfig(field, `${field} must be a positive, finite number of seconds`);
   }
   return value;
 }
@@ -77,18 +74,18 @@ function lifetime(expiresIn: unknown, maxExpiresIn: unknown): number {
   if (expiresIn === undefined) return Math.min(DEFAULT_EXPIRES_IN, max);
   const value = positiveSeconds('expiresIn', expiresIn);
   if (value > max) {
-    throw invalid('expiresIn', `expiresIn (${value} s) is longer than maxExpiresIn (${max} s); raise maxExpiresIn to allow it`);
+    throw invalidConfig('expiresIn', `expiresIn (${value} s) is longer than maxExpiresIn (${max} s); raise maxExpiresIn to allow it`);
   }
   return value;
 }
 
 function clock(now: unknown): () => number {
   if (now === undefined) return Date.now;
-  if (typeof now !== 'function') throw invalid('now', 'now must be a function returning ms since epoch');
+  if (typeof now !== 'function') throw invalidConfig('now', 'now must be a function returning ms since epoch');
   return () => {
     const ms: unknown = now();
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      throw invalid('now', 'now() must return a finite, non-negative number of ms since epoch');
+      throw invalidConfig('now', 'now() must return a finite, non-negative number of ms since epoch');
     }
     return ms;
   };
@@ -100,7 +97,7 @@ function clock(now: unknown): () => number {
  */
 export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTokenSigner {
   if (typeof settings !== 'object' || settings === null) {
-    throw invalid('options', 'options are required: { apiKey, secret, ... }');
+    throw invalidConfig('options', 'options are required: { apiKey, secret, ... }');
   }
   const apiKey = requireText('apiKey', settings.apiKey, { noColon: true, noWhitespace: true });
   const key = hmacKey(settings.secret);
@@ -135,7 +132,7 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
  */
 export async function createApiRtcToken(options: CreateApiRtcTokenOptions): Promise<string> {
   if (typeof options !== 'object' || options === null) {
-    throw invalid('options', 'options are required: { apiKey, secret, userId, ... }');
+    throw invalidConfig('options', 'options are required: { apiKey, secret, userId, ... }');
   }
   const signed = await createApiRtcTokenSigner(options)(options.userId);
   return signed.token;
