@@ -48,7 +48,7 @@ createRoot(document.getElementById('root')!).render(
 }, 120_000);
 
 afterAll(async () => {
-  if (app) await rm(app, { recursive: true, force: true });
+  if (app && !process.env.KEEP) await rm(app, { recursive: true, force: true });
 });
 
 it('keeps the SDK out of the entry chunk, in a chunk of its own', () => {
@@ -62,4 +62,13 @@ it('keeps the SDK out of the entry chunk, in a chunk of its own', () => {
 it('keeps the engine driver out of the entry chunk too', () => {
   expect(chunks.get(entry)).not.toContain(DRIVER_MARKER);
   expect([...chunks.values()].some((code) => code.includes(DRIVER_MARKER))).toBe(true);
+});
+
+it('starts loading the SDK chunk from the entry chunk, beside the driver, not after it (no waterfall)', () => {
+  const sdkChunk = [...chunks].find(([, code]) => code.includes(SDK_MARKER))?.[0] ?? '';
+  const driverChunk = [...chunks].find(([, code]) => code.includes(DRIVER_MARKER))?.[0] ?? '';
+  expect(sdkChunk).not.toBe('');
+  // Both dynamic imports sit in the entry chunk: the browser can fetch them in parallel.
+  const imported = [...(chunks.get(entry) ?? '').matchAll(/import\(\s*["'`]\.\/([^"'`]+)["'`]/g)].map((match) => match[1]);
+  expect(imported).toEqual(expect.arrayContaining([sdkChunk, driverChunk]));
 });
