@@ -54,48 +54,50 @@ export interface DriverHost {
  * retries, recovery. Loaded on first use, next to the SDK, so the first chunk holds only the store.
  */
 export class SessionDriver {
+  readonly #host: DriverHost;
   /** The options last taken into account (at creation or by sync()), to tell what a change changed. */
-  private applied: SessionEngineOptions;
-  private readonly clock: Clock;
-  private readonly env: Environment;
-  private readonly tokens: TokenSource;
-  private run: Run | undefined;
-  private owned: OwnedUserAgent | undefined;
+  #applied: SessionEngineOptions;
+  readonly #clock: Clock;
+  readonly #env: Environment;
+  readonly #tokens: TokenSource;
+  #run: Run | undefined;
+  #owned: OwnedUserAgent | undefined;
   /** Unregisters in flight: the next register waits for them, so one app never holds two sessions. */
-  private readonly ending = new Set<Promise<unknown>>();
-  private pending: Deferred | undefined;
-  private wanted = false;
-  private failures = 0;
-  private refusedOnce = false;
-  private cancelScheduled = noop;
-  private cancelWatchdog = noop;
+  readonly #ending = new Set<Promise<unknown>>();
+  #pending: Deferred | undefined;
+  #wanted = false;
+  #failures = 0;
+  #refusedOnce = false;
+  #cancelScheduled = noop;
+  #cancelWatchdog = noop;
 
-  constructor(private readonly host: DriverHost) {
+  constructor(host: DriverHost) {
+    this.#host = host;
     const options = host.getOptions();
-    this.applied = options;
-    this.clock = options.clock ?? systemClock;
-    this.env = options.environment ?? browserEnvironment();
-    this.tokens = createTokenSource({
-      readAuth: () => this.options.auth as JwtAuth,
-      clock: this.clock,
-      timeoutMs: () => this.options.tokenTimeoutMs ?? 15_000,
+    this.#applied = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#env = options.environment ?? browserEnvironment();
+    this.#tokens = createTokenSource({
+      readAuth: () => this.#options.auth as JwtAuth,
+      clock: this.#clock,
+      timeoutMs: () => this.#options.tokenTimeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 
-  private get options(): SessionEngineOptions {
-    return this.host.getOptions();
+  get #options(): SessionEngineOptions {
+    return this.#host.getOptions();
   }
 
-  private get state(): SessionSnapshot {
-    return this.host.getSnapshot();
+  get #state(): SessionSnapshot {
+    return this.#host.getSnapshot();
   }
 
   // ---- lifecycle ----
 
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
   start(): void {
-    if (this.options.autoRegister !== false && !this.wanted) void this.register().catch(noop);
+    if (this.#options.autoRegister !== false && !this.#wanted) void this.register().catch(noop);
   }
 
   /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
@@ -109,111 +111,111 @@ export class SessionDriver {
    * Session re-registers.
    */
   sync(): void {
-    const previous = this.applied;
-    const next = this.options;
-    this.applied = next;
-    if (sameValue(sessionConfig(previous), sessionConfig(next)) || !this.wanted) return;
-    if (onlyTokenChanged(previous, next) && this.state.session) {
-      void this.begin('renew');
+    const previous = this.#applied;
+    const next = this.#options;
+    this.#applied = next;
+    if (sameValue(sessionConfig(previous), sessionConfig(next)) || !this.#wanted) return;
+    if (onlyTokenChanged(previous, next) && this.#state.session) {
+      void this.#begin('renew');
       return;
     }
-    this.restart('initial', 'the configuration changed');
+    this.#restart('initial', 'the configuration changed');
   }
 
   // ---- actions ----
 
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
   register(): Promise<Session> {
-    this.wanted = true;
-    const { session } = this.state;
-    if (session && this.state.status !== 'renewing') return Promise.resolve(session);
-    if (this.run) return this.deferred().promise;
-    return this.begin('initial');
+    this.#wanted = true;
+    const { session } = this.#state;
+    if (session && this.#state.status !== 'renewing') return Promise.resolve(session);
+    if (this.#run) return this.#deferred().promise;
+    return this.#begin('initial');
   }
 
   /** Re-registers now with a fresh token (or registers, if not registered). */
   renew(): Promise<Session> {
-    this.wanted = true;
-    if (this.run) return this.deferred().promise;
-    return this.begin(this.state.session ? 'renew' : 'initial');
+    this.#wanted = true;
+    if (this.#run) return this.#deferred().promise;
+    return this.#begin(this.#state.session ? 'renew' : 'initial');
   }
 
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
   async unregister(): Promise<void> {
-    this.wanted = false;
-    this.resetCounters();
-    this.abortRun('unregister() was called');
-    this.settle(undefined, aborted('unregister() was called'));
-    const owned = this.owned;
-    this.update({ ...initialState });
-    if (owned) await this.release(owned, 'unregister() was called');
+    this.#wanted = false;
+    this.#resetCounters();
+    this.#abortRun('unregister() was called');
+    this.#settle(undefined, aborted('unregister() was called'));
+    const owned = this.#owned;
+    this.#update({ ...initialState });
+    if (owned) await this.#release(owned, 'unregister() was called');
   }
 
   // ---- the registration attempt ----
 
-  private begin(reason: TokenReason): Promise<Session> {
-    this.abortRun('superseded by a newer attempt');
+  #begin(reason: TokenReason): Promise<Session> {
+    this.#abortRun('superseded by a newer attempt');
     const run: Run = { controller: new AbortController(), reason };
-    this.run = run;
-    const { promise } = this.deferred();
-    void this.execute(run);
+    this.#run = run;
+    const { promise } = this.#deferred();
+    void this.#execute(run);
     return promise;
   }
 
-  private async execute(run: Run): Promise<void> {
+  async #execute(run: Run): Promise<void> {
     const { signal } = run.controller;
     try {
       // StrictMode mounts, unmounts and mounts again in one go: let that cancel us before any work.
       await Promise.resolve();
       if (signal.aborted) return;
-      const { auth } = this.options;
+      const { auth } = this.#options;
       const uri = validateAuth(auth);
-      validateTimings(this.options);
-      const renewing = this.state.session !== undefined;
-      this.update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
+      validateTimings(this.#options);
+      const renewing = this.#state.session !== undefined;
+      this.#update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
 
-      const sdk = await this.loadSdk();
+      const sdk = await this.#loadSdk();
       if (signal.aborted) return;
-      const token = auth.mode === 'jwt' ? await this.freshToken(run, auth) : undefined;
+      const token = auth.mode === 'jwt' ? await this.#freshToken(run, auth) : undefined;
       if (signal.aborted) return;
 
       // The old session ends before the new one starts (renewal, refused reconnect, kick).
-      if (this.owned && this.owned.uri !== uri) this.releaseQuietly(this.owned, 'the uri changed');
-      if (this.owned?.ua.isRegistered()) await this.endSession(this.owned);
-      await Promise.allSettled(this.ending);
+      if (this.#owned && this.#owned.uri !== uri) this.#releaseQuietly(this.#owned, 'the uri changed');
+      if (this.#owned?.ua.isRegistered()) await this.#endSession(this.#owned);
+      await Promise.allSettled(this.#ending);
       if (signal.aborted) return;
 
-      const owned = this.owned ?? this.createUserAgent(sdk, uri);
-      const session = await this.registerWithTimeout(owned, run, this.registerParameters(auth, token?.value));
+      const owned = this.#owned ?? this.#createUserAgent(sdk, uri);
+      const session = await this.#registerWithTimeout(owned, run, this.#registerParameters(auth, token?.value));
       if (signal.aborted) {
         // Superseded while register() was resolving: this session is nobody's.
-        this.releaseStale(owned, session);
+        this.#releaseStale(owned, session);
         return;
       }
-      this.onRegistered(owned, session, token);
+      this.#onRegistered(owned, session, token);
     } catch (error) {
-      if (!signal.aborted) this.fail(error);
+      if (!signal.aborted) this.#fail(error);
     } finally {
-      if (this.run === run) this.run = undefined;
+      if (this.#run === run) this.#run = undefined;
     }
   }
 
-  private loadSdk(): Promise<ApiRtcSdk> {
-    return (this.options.loadSdk ?? loadApiRtcSdk)().catch((error: unknown) => {
+  #loadSdk(): Promise<ApiRtcSdk> {
+    return (this.#options.loadSdk ?? loadApiRtcSdk)().catch((error: unknown) => {
       throw new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load @apirtc/apirtc', { retryable: true, cause: error });
     });
   }
 
   /** A token from the source, checked before use. An expired one gets exactly one refetch. */
-  private async freshToken(run: Run, auth: JwtAuth): Promise<{ value: string; decoded: DecodedToken; receivedAt: number }> {
+  async #freshToken(run: Run, auth: JwtAuth): Promise<{ value: string; decoded: DecodedToken; receivedAt: number }> {
     const expected = { apiKey: auth.apiKey, userId: auth.userId };
     let reason = run.reason;
     for (let tries = 0; ; tries += 1) {
-      const value = await this.tokens.get(reason, run.controller.signal);
-      const receivedAt = this.clock.now();
+      const value = await this.#tokens.get(reason, run.controller.signal);
+      const receivedAt = this.#clock.now();
       try {
         const decoded = decodeApiRtcToken(value, expected, receivedAt);
-        this.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
+        this.#emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
         return { value, decoded, receivedAt };
       } catch (error) {
         if (tries > 0 || 'token' in auth || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
@@ -222,17 +224,17 @@ export class SessionDriver {
     }
   }
 
-  private registerParameters(auth: AuthConfig, token: string | undefined): object {
-    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.options.registerOptions, cloudUrl: this.options.cloudUrl ?? DEFAULT_CLOUD_URL };
+  #registerParameters(auth: AuthConfig, token: string | undefined): object {
+    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.#options.registerOptions, cloudUrl: this.#options.cloudUrl ?? DEFAULT_CLOUD_URL };
     if (auth.mode === 'login') return { ...base, password: auth.password };
     if (auth.mode === 'jwt') return { ...base, id: auth.userId, token };
     return base;
   }
 
-  private createUserAgent(sdk: ApiRtcSdk, uri: string): OwnedUserAgent {
+  #createUserAgent(sdk: ApiRtcSdk, uri: string): OwnedUserAgent {
     const ua = new sdk.UserAgent({ uri });
     const owned: OwnedUserAgent = { ua, uri, registering: false, released: false, detach: noop };
-    const onConnection = (payload: unknown) => this.onConnectionStatus(owned, payload);
+    const onConnection = (payload: unknown) => this.#onConnectionStatus(owned, payload);
     const onScript = (payload: unknown) => {
       if ((payload as { status?: unknown } | null)?.status === 'error') owned.onScriptError?.();
     };
@@ -242,24 +244,24 @@ export class SessionDriver {
       ua.removeListener('ccsConnectionStatus', onConnection);
       ua.removeListener('externalJsLoadingStatus', onScript);
     };
-    this.owned = owned;
+    this.#owned = owned;
     return owned;
   }
 
   /** register() with our own timeout: the SDK's can hang forever (socket script unreachable). */
-  private registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
+  #registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
+    const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = (error: ApiRtcAuthError | undefined, session?: SessionLike) => {
         if (settled) return;
         settled = true;
-        this.clock.clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         run.controller.signal.removeEventListener('abort', onAbort);
         owned.onScriptError = undefined;
         if (error) {
           // A UserAgent whose register() failed or hung is not trusted again: the next attempt gets a new one.
-          this.releaseQuietly(owned, error.message);
+          this.#releaseQuietly(owned, error.message);
           reject(error);
         } else {
           owned.registering = false;
@@ -267,7 +269,7 @@ export class SessionDriver {
         }
       };
       const onAbort = () => finish(aborted('superseded while register() was in flight'));
-      const timer = this.clock.setTimeout(
+      const timer = this.#clock.setTimeout(
         () => finish(new ApiRtcAuthError('REGISTER_TIMEOUT', `register() did not settle within ${timeoutMs} ms`, { retryable: true })),
         timeoutMs,
       );
@@ -281,7 +283,7 @@ export class SessionDriver {
         .then(
         (session) => {
           owned.registering = false;
-          if (settled || owned.released) this.releaseStale(owned, session);
+          if (settled || owned.released) this.#releaseStale(owned, session);
           else finish(undefined, session);
         },
         (error: unknown) => {
@@ -292,16 +294,16 @@ export class SessionDriver {
     });
   }
 
-  private onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
-    const { auth } = this.options;
-    this.resetCounters();
+  #onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
+    const { auth } = this.#options;
+    this.#resetCounters();
     const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
     // A literal token cannot be replaced by us: it is not renewed on a timer.
     const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
-    const now = this.clock.now();
-    const renewal = this.options.renewal ?? {};
-    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.options.random ?? Math.random) : undefined;
-    this.update({
+    const now = this.#clock.now();
+    const renewal = this.#options.renewal ?? {};
+    const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.#options.random ?? Math.random) : undefined;
+    this.#update({
       status: 'registered',
       session: session as unknown as Session,
       userAgent: owned.ua as unknown as UserAgent,
@@ -310,125 +312,125 @@ export class SessionDriver {
       renewAt,
       retryAt: undefined,
     });
-    this.emit({ type: 'registered', mode: auth.mode, sessionId: session.getId() });
-    this.settle(session as unknown as Session);
+    this.#emit({ type: 'registered', mode: auth.mode, sessionId: session.getId() });
+    this.#settle(session as unknown as Session);
     if (renewAt !== undefined && expiresAt !== undefined) {
-      this.emit({ type: 'renewal-scheduled', renewAt, expiresAt });
+      this.#emit({ type: 'renewal-scheduled', renewAt, expiresAt });
       const latest = hardDeadline(renewal, expiresAt, expiresAt - now);
-      this.schedule(renewAt, () => this.onRenewalDue(latest));
+      this.#schedule(renewAt, () => this.#onRenewalDue(latest));
     }
   }
 
   /** `latest`: how long a renewal may be deferred while the session has conversations. */
-  private onRenewalDue(latest: number): void {
-    const session = this.state.session as unknown as SessionLike | undefined;
-    const conversations = this.options.renewal?.deferWhileInConversation && session?.getActiveConversations
+  #onRenewalDue(latest: number): void {
+    const session = this.#state.session as unknown as SessionLike | undefined;
+    const conversations = this.#options.renewal?.deferWhileInConversation && session?.getActiveConversations
       ? Object.keys(session.getActiveConversations()).length
       : 0;
-    const now = this.clock.now();
+    const now = this.#clock.now();
     if (conversations > 0 && now < latest) {
       const until = Math.min(now + 5_000, latest);
-      this.emit({ type: 'renewal-deferred', until, conversations });
-      this.schedule(until, () => this.onRenewalDue(latest));
+      this.#emit({ type: 'renewal-deferred', until, conversations });
+      this.#schedule(until, () => this.#onRenewalDue(latest));
       return;
     }
-    void this.begin('renew').catch(noop);
+    void this.#begin('renew').catch(noop);
   }
 
-  private fail(error: unknown): void {
+  #fail(error: unknown): void {
     const failure = fromSdkError(error);
-    const { auth } = this.options;
-    this.emit({ type: 'error', error: failure });
+    const { auth } = this.#options;
+    this.#emit({ type: 'error', error: failure });
     // A refused token may be a stale one: fetch a fresh token once before giving up.
-    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && !('token' in auth) && !this.refusedOnce) {
-      this.refusedOnce = true;
-      void this.begin('refused');
+    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && !('token' in auth) && !this.#refusedOnce) {
+      this.#refusedOnce = true;
+      void this.#begin('refused');
       return;
     }
-    const keepsSession = this.state.session !== undefined;
+    const keepsSession = this.#state.session !== undefined;
     // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
     if (!failure.retryable) {
-      this.update(keepsSession ? { status: 'registered', error: failure, renewAt: undefined } : { status: 'error', error: failure, retryAt: undefined });
-      this.settle(undefined, failure);
+      this.#update(keepsSession ? { status: 'registered', error: failure, renewAt: undefined } : { status: 'error', error: failure, retryAt: undefined });
+      this.#settle(undefined, failure);
       return;
     }
-    this.failures += 1;
-    const base = this.options.retry?.baseDelayMs ?? 1_000;
-    const max = this.options.retry?.maxDelayMs ?? 30_000;
-    const delay = Math.min(max, base * 2 ** (this.failures - 1));
+    this.#failures += 1;
+    const base = this.#options.retry?.baseDelayMs ?? 1_000;
+    const max = this.#options.retry?.maxDelayMs ?? 30_000;
+    const delay = Math.min(max, base * 2 ** (this.#failures - 1));
     // "Equal jitter": half fixed, half random, so retries of many clients spread out.
-    const at = this.clock.now() + Math.round(delay / 2 + (delay / 2) * (this.options.random ?? Math.random)());
+    const at = this.#clock.now() + Math.round(delay / 2 + (delay / 2) * (this.#options.random ?? Math.random)());
     // Offline, with a window to say when it is back: don't burn attempts, go again on `online`.
-    const waitForOnline = !this.env.isOnline() && this.env.window !== undefined;
+    const waitForOnline = !this.#env.isOnline() && this.#env.window !== undefined;
     const retryAt = waitForOnline ? undefined : at;
-    this.update(keepsSession ? { status: 'registered', error: failure, renewAt: retryAt } : { status: 'retrying', error: failure, retryAt });
-    this.emit({ type: 'retry-scheduled', attempt: this.failures, retryAt, error: failure });
-    const again = () => void this.begin(keepsSession ? 'renew' : 'retry').catch(noop);
-    if (!waitForOnline) return this.schedule(at, again);
-    this.cancelScheduled();
-    const stop = listen(this.env.window, ['online'], () => {
+    this.#update(keepsSession ? { status: 'registered', error: failure, renewAt: retryAt } : { status: 'retrying', error: failure, retryAt });
+    this.#emit({ type: 'retry-scheduled', attempt: this.#failures, retryAt, error: failure });
+    const again = () => void this.#begin(keepsSession ? 'renew' : 'retry').catch(noop);
+    if (!waitForOnline) return this.#schedule(at, again);
+    this.#cancelScheduled();
+    const stop = listen(this.#env.window, ['online'], () => {
       stop();
       again();
     });
-    this.cancelScheduled = stop;
+    this.#cancelScheduled = stop;
   }
 
   // ---- the live session ----
 
-  private onConnectionStatus(owned: OwnedUserAgent, payload: unknown): void {
-    if (this.owned !== owned || !this.state.session) return;
+  #onConnectionStatus(owned: OwnedUserAgent, payload: unknown): void {
+    if (this.#owned !== owned || !this.#state.session) return;
     const status = String((payload as { status?: unknown } | null)?.status ?? '');
-    this.emit({ type: 'connection', status });
+    this.#emit({ type: 'connection', status });
     if (status === 'connected') {
-      this.cancelWatchdog();
-      if (this.state.status === 'reconnecting') this.update({ status: 'registered' });
+      this.#cancelWatchdog();
+      if (this.#state.status === 'reconnecting') this.#update({ status: 'registered' });
     } else if (status === 'disconnected' || status === 'retry' || status === 'error') {
-      if (this.state.status === 'registered') this.update({ status: 'reconnecting' });
+      if (this.#state.status === 'registered') this.#update({ status: 'reconnecting' });
       // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport
       // error (it then retries). A token that has expired can only be refused: recover at once.
-      const { expiresAt } = this.state;
-      if (status === 'error' && expiresAt !== undefined && this.clock.now() >= expiresAt) {
-        return this.restart('refused', 'the cloud refused the reconnect: the token has expired');
+      const { expiresAt } = this.#state;
+      if (status === 'error' && expiresAt !== undefined && this.#clock.now() >= expiresAt) {
+        return this.#restart('refused', 'the cloud refused the reconnect: the token has expired');
       }
       // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.
-      this.armWatchdog(status === 'error' ? 'refused' : 'retry');
+      this.#armWatchdog(status === 'error' ? 'refused' : 'retry');
     }
   }
 
-  private armWatchdog(reason: TokenReason): void {
-    this.cancelWatchdog();
-    const timeoutMs = this.options.reconnectTimeoutMs ?? 20_000;
-    const handle = this.clock.setTimeout(() => {
-      if (!this.env.isOnline()) return this.armWatchdog(reason);
-      this.restart(reason, 'the socket did not reconnect');
+  #armWatchdog(reason: TokenReason): void {
+    this.#cancelWatchdog();
+    const timeoutMs = this.#options.reconnectTimeoutMs ?? 20_000;
+    const handle = this.#clock.setTimeout(() => {
+      if (!this.#env.isOnline()) return this.#armWatchdog(reason);
+      this.#restart(reason, 'the socket did not reconnect');
     }, timeoutMs);
-    this.cancelWatchdog = () => {
-      this.clock.clearTimeout(handle);
-      this.cancelWatchdog = noop;
+    this.#cancelWatchdog = () => {
+      this.#clock.clearTimeout(handle);
+      this.#cancelWatchdog = noop;
     };
   }
 
   /** Drop the current UserAgent (new config, or the SDK won't bring its session back) and register on a new one. */
-  private restart(reason: TokenReason, why: string): void {
-    if (reason === 'initial') this.resetCounters(); // a new configuration starts afresh
-    this.abortRun(why);
-    this.releaseQuietly(this.owned, why);
-    this.update({ ...initialState, status: 'registering' });
-    void this.begin(reason);
+  #restart(reason: TokenReason, why: string): void {
+    if (reason === 'initial') this.#resetCounters(); // a new configuration starts afresh
+    this.#abortRun(why);
+    this.#releaseQuietly(this.#owned, why);
+    this.#update({ ...initialState, status: 'registering' });
+    void this.#begin(reason);
   }
 
   // ---- ending sessions ----
 
   /** Renewal: `ua.unregister()`, then the same UserAgent registers again. A failing unregister costs the UserAgent. */
-  private async endSession(owned: OwnedUserAgent): Promise<void> {
-    const sessionId = (this.state.session as unknown as SessionLike | undefined)?.getId();
-    this.update({ session: undefined });
+  async #endSession(owned: OwnedUserAgent): Promise<void> {
+    const sessionId = (this.#state.session as unknown as SessionLike | undefined)?.getId();
+    this.#update({ session: undefined });
     try {
-      await this.track(this.unregisterUserAgent(owned.ua));
-      if (sessionId !== undefined) this.emit({ type: 'unregistered', sessionId });
+      await this.#track(this.#unregisterUserAgent(owned.ua));
+      if (sessionId !== undefined) this.#emit({ type: 'unregistered', sessionId });
     } catch {
       owned.ended = Promise.resolve(); // it failed or hung once: don't wait on it again
-      this.releaseQuietly(owned, 'unregister() failed');
+      this.#releaseQuietly(owned, 'unregister() failed');
     }
   }
 
@@ -436,44 +438,44 @@ export class SessionDriver {
    * This UserAgent is no longer ours: forget it and unregister it, now or, if its register() is
    * still in flight, as soon as that settles. Idempotent.
    */
-  private release(owned: OwnedUserAgent, reason: string): Promise<void> {
-    if (this.owned === owned) this.owned = undefined;
+  #release(owned: OwnedUserAgent, reason: string): Promise<void> {
+    if (this.#owned === owned) this.#owned = undefined;
     if (owned.released) return Promise.resolve();
     owned.released = true;
     owned.detach();
-    this.emit({ type: 'user-agent-released', reason });
-    return owned.registering ? Promise.resolve() : this.end(owned);
+    this.#emit({ type: 'user-agent-released', reason });
+    return owned.registering ? Promise.resolve() : this.#end(owned);
   }
 
-  private end(owned: OwnedUserAgent): Promise<void> {
-    return (owned.ended ??= this.track(this.unregisterUserAgent(owned.ua)));
+  #end(owned: OwnedUserAgent): Promise<void> {
+    return (owned.ended ??= this.#track(this.#unregisterUserAgent(owned.ua)));
   }
 
-  private releaseQuietly(owned: OwnedUserAgent | undefined, reason: string): void {
-    if (owned) this.release(owned, reason).catch(noop);
+  #releaseQuietly(owned: OwnedUserAgent | undefined, reason: string): void {
+    if (owned) this.#release(owned, reason).catch(noop);
   }
 
   /** A session registered for an attempt that was superseded: unregister it at once. */
-  private releaseStale(owned: OwnedUserAgent, session: SessionLike): void {
-    this.emit({ type: 'stale-session-unregistered', sessionId: session.getId() });
-    if (!owned.released) return this.releaseQuietly(owned, 'stale registration');
-    this.end(owned).catch(noop);
+  #releaseStale(owned: OwnedUserAgent, session: SessionLike): void {
+    this.#emit({ type: 'stale-session-unregistered', sessionId: session.getId() });
+    if (!owned.released) return this.#releaseQuietly(owned, 'stale registration');
+    this.#end(owned).catch(noop);
   }
 
-  private unregisterUserAgent(ua: UserAgentLike): Promise<void> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 15_000;
+  #unregisterUserAgent(ua: UserAgentLike): Promise<void> {
+    const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
     return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(new ApiRtcAuthError('UNREGISTER_FAILED', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
+      const timer = this.#clock.setTimeout(() => reject(new ApiRtcAuthError('UNREGISTER_FAILED', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
       Promise.resolve()
         .then(() => ua.unregister())
         .then(resolve, (error: unknown) => reject(new ApiRtcAuthError('UNREGISTER_FAILED', 'unregister() failed', { cause: error })))
-        .finally(() => this.clock.clearTimeout(timer));
+        .finally(() => this.#clock.clearTimeout(timer));
     });
   }
 
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.ending.add(promise);
-    const forget = () => this.ending.delete(promise);
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#ending.add(promise);
+    const forget = () => this.#ending.delete(promise);
     promise.then(forget, forget);
     return promise;
   }
@@ -481,27 +483,27 @@ export class SessionDriver {
   // ---- plumbing ----
 
   /** Backoff and the one refetch after a refused token start again after a success, unregister() or a new config. */
-  private resetCounters(): void {
-    this.failures = 0;
-    this.refusedOnce = false;
+  #resetCounters(): void {
+    this.#failures = 0;
+    this.#refusedOnce = false;
   }
 
-  private abortRun(why: string): void {
-    this.cancelScheduled();
-    this.cancelScheduled = noop;
-    this.cancelWatchdog();
-    const run = this.run;
-    this.run = undefined;
+  #abortRun(why: string): void {
+    this.#cancelScheduled();
+    this.#cancelScheduled = noop;
+    this.#cancelWatchdog();
+    const run = this.#run;
+    this.#run = undefined;
     run?.controller.abort(aborted(why));
   }
 
-  private schedule(at: number, callback: () => void): void {
-    this.cancelScheduled();
-    this.cancelScheduled = scheduleAt(this.clock, this.env, at, callback);
+  #schedule(at: number, callback: () => void): void {
+    this.#cancelScheduled();
+    this.#cancelScheduled = scheduleAt(this.#clock, this.#env, at, callback);
   }
 
-  private deferred(): Deferred {
-    if (this.pending) return this.pending;
+  #deferred(): Deferred {
+    if (this.#pending) return this.#pending;
     let resolve!: (session: Session) => void;
     let reject!: (error: ApiRtcAuthError) => void;
     const promise = new Promise<Session>((res, rej) => {
@@ -509,24 +511,24 @@ export class SessionDriver {
       reject = rej;
     });
     promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
-    this.pending = { promise, resolve, reject };
-    return this.pending;
+    this.#pending = { promise, resolve, reject };
+    return this.#pending;
   }
 
-  private settle(session: Session | undefined, error?: ApiRtcAuthError): void {
-    const pending = this.pending;
-    this.pending = undefined;
+  #settle(session: Session | undefined, error?: ApiRtcAuthError): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
     if (!pending) return;
     if (session) pending.resolve(session);
     else pending.reject(error ?? aborted('aborted'));
   }
 
-  private update(patch: Partial<SessionState>): void {
-    this.host.update(patch);
+  #update(patch: Partial<SessionState>): void {
+    this.#host.update(patch);
   }
 
-  private emit(event: SessionEvent): void {
-    this.host.emit(event);
+  #emit(event: SessionEvent): void {
+    this.#host.emit(event);
   }
 }
 
