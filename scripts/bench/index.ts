@@ -226,7 +226,39 @@ if (sizes) {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...sizes.map((entry) => `| ${entry.label} | ${bytes(entry.first.min)} | ${bytes(entry.first.gzip)} | ${bytes(entry.total.min)} | ${bytes(entry.total.gzip)} | ${entry.first.files} + ${entry.total.files - entry.first.files} |`),
     '',
+    'Where our bytes go (AuthProvider + useApiRtcSession with the lazy driver): minified bytes per part from esbuild\'s metafile; the gzip column shares the measured total in proportion (gzip is not additive, so it is an estimate).',
+    '',
+    '| part | modules | min | share | ≈ min+gzip |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...sizeBreakdown(ours).map((part) => `| ${part.label} | ${part.modules} | ${bytes(part.min)} | ${(part.share * 100).toFixed(0)}% | ${bytes(Math.round(part.share * ours.total.gzip))} |`),
+    '',
   );
+}
+
+/** Our bundle's bytes grouped by what they do, largest first. */
+function sizeBreakdown(result: SizeResult): { label: string; modules: string; min: number; share: number }[] {
+  const parts: [label: string, test: RegExp][] = [
+    ['React binding', /^src\/react\//],
+    ['store (first chunk)', /^src\/core\/(session|state|options)\.ts$/],
+    ['driver: attempts, renewal, retries, recovery', /^src\/core\/(driver|renewal|deadline|environment|clock|sdk)\.ts$/],
+    ['input checks and the error type', /^src\/core\/(credentials|errors)\.ts$/],
+    ['token source: getToken, tokenUrl', /^src\/core\/token-source\.ts$/],
+    ['JWT checks before register()', /^src\/core\/jwt\.ts$/],
+    ['SDK failures to typed errors', /^src\/core\/sdk-errors\.ts$/],
+    ['jose: decodeJwt, decodeProtectedHeader', /node_modules\/jose\//],
+  ];
+  const total = result.inputs.reduce((sum, input) => sum + input.min, 0);
+  const grouped = new Map<string, { modules: Set<string>; min: number }>();
+  for (const input of result.inputs) {
+    const label = parts.find(([, test]) => test.test(input.path))?.[0] ?? 'other';
+    const group = grouped.get(label) ?? { modules: new Set<string>(), min: 0 };
+    group.modules.add(input.path.replace(/^.*node_modules\/([^/]+)\/.*$/, '$1').replace(/^src\/[a-z]+\//, ''));
+    group.min += input.min;
+    grouped.set(label, group);
+  }
+  return [...grouped]
+    .map(([label, group]) => ({ label, modules: [...group.modules].join(', '), min: group.min, share: group.min / total }))
+    .sort((a, b) => b.min - a.min);
 }
 
 // ---- output ----

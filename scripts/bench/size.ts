@@ -41,6 +41,8 @@ export interface SizeResult {
   first: { min: number; gzip: number; files: number };
   /** Everything the entry can load, lazy (dynamic import) chunks included. */
   total: { min: number; gzip: number; files: number };
+  /** Minified bytes each source module puts in the output (esbuild's metafile), all chunks together. */
+  inputs: { path: string; min: number }[];
 }
 
 const gzipSize = (file: OutputFile): number => gzipSync(file.contents, { level: 9 }).length;
@@ -96,6 +98,10 @@ export async function measureSize(entry: SizeEntry): Promise<SizeResult> {
     label: entry.label,
     first: sum(reachable(result.metafile, entryOutput[0], new Set(['import-statement']))),
     total: sum(reachable(result.metafile, entryOutput[0], new Set(['import-statement', 'dynamic-import']))),
+    inputs: Object.values(result.metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .map(([path, input]) => ({ path, min: input.bytesInOutput }))
+      .filter((input) => input.min > 0),
   };
 }
 
