@@ -94,7 +94,9 @@ export class Ccs {
     const targets = this.sockets(filter);
     for (const socket of targets) {
       this.#causes.set(socket.id, 'kick');
-      socket.disconnect(true);
+      // The disconnect packet alone: the client then closes its own connection. disconnect(true) would
+      // make engine.io wait for a polling client's next poll on a 30 s timer that even close() leaves running.
+      socket.disconnect();
     }
     return targets.length;
   }
