@@ -19,8 +19,10 @@ interface OwnedUserAgent {
   registering: boolean;
   /** No longer ours: unregistered (or will be, once register() settles). */
   released: boolean;
-  /** The final unregister() was issued (it is issued once). */
-  ended?: Promise<void>;
+  /** The unregister() in flight or done (a renewal's, then the final one): never two at once. */
+  ended?: Promise<void> | undefined;
+  /** The SDK's last word on the socket: false after 'disconnected', 'retry' or 'error' until 'connected'. */
+  connected: boolean;
   onScriptError?: (() => void) | undefined;
   detach: () => void;
 }
@@ -68,6 +70,8 @@ export class SessionDriver {
   #wanted = false;
   #failures = 0;
   #refusedOnce = false;
+  /** Stopped by a failure that won't pass, with no session: only a new register() (or start()) goes again. */
+  #halted = false;
   #cancelScheduled = noop;
   #cancelWatchdog = noop;
 
@@ -95,9 +99,11 @@ export class SessionDriver {
 
   // ---- lifecycle ----
 
-  /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
+  /** Mount: registers unless `autoRegister` is false. Safe to call again after stop() or a failure that won't pass. */
   start(): void {
-    if (this.#options.autoRegister !== false && !this.#wanted) void this.register().catch(noop);
+    if (this.#options.autoRegister === false) return;
+    // Already on it (an attempt, a session or a scheduled retry)? Only a failure that won't pass is tried again.
+    if (!this.#wanted || this.#halted) void this.register().catch(noop);
   }
 
   /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
@@ -154,6 +160,7 @@ export class SessionDriver {
   // ---- the registration attempt ----
 
   #begin(reason: TokenReason): Promise<Session> {
+    this.#halted = false;
     this.#abortRun('superseded by a newer attempt');
     const run: Run = { controller: new AbortController(), reason };
     this.#run = run;
@@ -233,7 +240,7 @@ export class SessionDriver {
 
   #createUserAgent(sdk: ApiRtcSdk, uri: string): OwnedUserAgent {
     const ua = new sdk.UserAgent({ uri });
-    const owned: OwnedUserAgent = { ua, uri, registering: false, released: false, detach: noop };
+    const owned: OwnedUserAgent = { ua, uri, registering: false, released: false, connected: false, detach: noop };
     const onConnection = (payload: unknown) => this.#onConnectionStatus(owned, payload);
     const onScript = (payload: unknown) => {
       if ((payload as { status?: unknown } | null)?.status === 'error') owned.onScriptError?.();
@@ -248,15 +255,20 @@ export class SessionDriver {
     return owned;
   }
 
-  /** register() with our own timeout: the SDK's can hang forever (socket script unreachable). */
+  /**
+   * register() with our own timeout: the SDK's can hang forever (socket script unreachable). When the
+   * attempt is superseded, the next one waits for this register() to settle, up to the same timeout:
+   * a late session is unregistered first, so that it never overlaps the next one.
+   */
   #registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
     const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let over!: (ended?: Promise<void>) => void; // register() settled (late session ended) or timed out
+      const overPromise = new Promise<void>((resolve) => (over = resolve));
       const finish = (error: ApiRtcAuthError | undefined, session?: SessionLike) => {
         if (settled) return;
         settled = true;
-        this.#clock.clearTimeout(timer);
         run.controller.signal.removeEventListener('abort', onAbort);
         owned.onScriptError = undefined;
         if (error) {
@@ -264,39 +276,51 @@ export class SessionDriver {
           this.#releaseQuietly(owned, error.message);
           reject(error);
         } else {
-          owned.registering = false;
           resolve(session as SessionLike);
         }
       };
-      const onAbort = () => finish(aborted('superseded while register() was in flight'));
+      const fail = (error: ApiRtcAuthError) => {
+        this.#clock.clearTimeout(timer);
+        over();
+        finish(error);
+      };
+      const onAbort = () => {
+        this.#track(overPromise); // the timer keeps running: it bounds the next attempt's wait
+        finish(aborted('superseded while register() was in flight'));
+      };
       const timer = this.#clock.setTimeout(
-        () => finish(new ApiRtcAuthError('REGISTER_TIMEOUT', `register() did not settle within ${timeoutMs} ms`, { retryable: true })),
+        () => fail(new ApiRtcAuthError('REGISTER_TIMEOUT', `register() did not settle within ${timeoutMs} ms`, { retryable: true })),
         timeoutMs,
       );
       run.controller.signal.addEventListener('abort', onAbort);
       owned.onScriptError = () =>
-        finish(new ApiRtcAuthError('REGISTER_FAILED', 'the SDK could not load the socket.io client from the cloud', { retryable: true }));
+        fail(new ApiRtcAuthError('REGISTER_FAILED', 'the SDK could not load the socket.io client from the cloud', { retryable: true }));
       owned.registering = true;
       // Through a promise, so that a register() that throws synchronously still settles this attempt.
       Promise.resolve()
         .then(() => owned.ua.register(parameters))
         .then(
-        (session) => {
-          owned.registering = false;
-          if (settled || owned.released) this.#releaseStale(owned, session);
-          else finish(undefined, session);
-        },
-        (error: unknown) => {
-          owned.registering = false;
-          finish(fromSdkError(error));
-        },
-      );
+          (session) => {
+            owned.registering = false;
+            this.#clock.clearTimeout(timer);
+            if (settled || owned.released) this.#releaseStale(owned, session);
+            else finish(undefined, session);
+            over(owned.ended?.catch(noop));
+          },
+          (error: unknown) => {
+            owned.registering = false;
+            fail(fromSdkError(error));
+          },
+        );
     });
   }
 
   #onRegistered(owned: OwnedUserAgent, session: SessionLike, token: { decoded: DecodedToken; receivedAt: number } | undefined): void {
     const { auth } = this.#options;
     this.#resetCounters();
+    // A drop during the renewal was the old session's: the new one has just connected.
+    this.#cancelWatchdog();
+    owned.connected = true;
     const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
     // A literal token cannot be replaced by us: it is not renewed on a timer.
     const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
@@ -347,10 +371,15 @@ export class SessionDriver {
       void this.#begin('refused');
       return;
     }
+    // A renewal that failed before the old session ended keeps it: it stays usable until it expires,
+    // and its socket is still watched. Without a session, nothing of the last one stays in state.
     const keepsSession = this.#state.session !== undefined;
-    // A renewal that failed before the old session ended keeps it: it stays usable until it expires.
+    const reconnecting = keepsSession && this.#owned?.connected === false;
+    const kept = (renewAt: number | undefined): Partial<SessionState> => ({ status: reconnecting ? 'reconnecting' : 'registered', error: failure, renewAt });
+    if (reconnecting) this.#armWatchdog('retry');
     if (!failure.retryable) {
-      this.#update(keepsSession ? { status: 'registered', error: failure, renewAt: undefined } : { status: 'error', error: failure, retryAt: undefined });
+      this.#halted = !keepsSession;
+      this.#update(keepsSession ? kept(undefined) : { ...initialState, status: 'error', error: failure });
       this.#settle(undefined, failure);
       return;
     }
@@ -363,7 +392,7 @@ export class SessionDriver {
     // Offline, with a window to say when it is back: don't burn attempts, go again on `online`.
     const waitForOnline = !this.#env.isOnline() && this.#env.window !== undefined;
     const retryAt = waitForOnline ? undefined : at;
-    this.#update(keepsSession ? { status: 'registered', error: failure, renewAt: retryAt } : { status: 'retrying', error: failure, retryAt });
+    this.#update(keepsSession ? kept(retryAt) : { ...initialState, status: 'retrying', error: failure, retryAt });
     this.#emit({ type: 'retry-scheduled', attempt: this.#failures, retryAt, error: failure });
     const again = () => void this.#begin(keepsSession ? 'renew' : 'retry').catch(noop);
     if (!waitForOnline) return this.#schedule(at, again);
@@ -378,13 +407,15 @@ export class SessionDriver {
   // ---- the live session ----
 
   #onConnectionStatus(owned: OwnedUserAgent, payload: unknown): void {
-    if (this.#owned !== owned || !this.#state.session) return;
     const status = String((payload as { status?: unknown } | null)?.status ?? '');
+    const down = status === 'disconnected' || status === 'retry' || status === 'error';
+    if (down || status === 'connected') owned.connected = !down;
+    if (this.#owned !== owned || !this.#state.session) return;
     this.#emit({ type: 'connection', status });
     if (status === 'connected') {
       this.#cancelWatchdog();
       if (this.#state.status === 'reconnecting') this.#update({ status: 'registered' });
-    } else if (status === 'disconnected' || status === 'retry' || status === 'error') {
+    } else if (down) {
       if (this.#state.status === 'registered') this.#update({ status: 'reconnecting' });
       // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport
       // error (it then retries). A token that has expired can only be refused: recover at once.
@@ -425,8 +456,11 @@ export class SessionDriver {
   async #endSession(owned: OwnedUserAgent): Promise<void> {
     const sessionId = (this.#state.session as unknown as SessionLike | undefined)?.getId();
     this.#update({ session: undefined });
+    // A release meanwhile (unregister(), unmount) waits on this call instead of making a second one.
+    const ending = (owned.ended = this.#track(this.#unregisterUserAgent(owned.ua)));
     try {
-      await this.#track(this.#unregisterUserAgent(owned.ua));
+      await ending;
+      if (!owned.released) owned.ended = undefined; // it registers again: that session needs its own unregister()
       if (sessionId !== undefined) this.#emit({ type: 'unregistered', sessionId });
     } catch {
       owned.ended = Promise.resolve(); // it failed or hung once: don't wait on it again

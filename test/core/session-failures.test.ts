@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { GetTokenContext } from '../../src/core/credentials.js';
+import { ApiRtcAuthError } from '../../src/core/errors.js';
 import { API_KEY, setupEngine, signToken, signTokenNow, USER_ID } from '../support/engine.js';
 
 const networkError = { code: 5, error: new Error('[object Object]') };
@@ -28,6 +29,8 @@ describe('SessionEngine: failures and recovery', () => {
     await clock.advance(750);
     expect(engine.getSnapshot().status).toBe('registered');
     expect(sdk.userAgents).toHaveLength(2);
+    // The failed attempt's register timeout went with it: no timer is left (apiKey mode: nothing to renew).
+    expect(clock.pending).toBe(0);
   });
 
   it('backs off exponentially with jitter, capped', async () => {
@@ -163,6 +166,25 @@ describe('SessionEngine: failures and recovery', () => {
     await clock.advance(0);
     expect((engine.getSnapshot().retryAt as number) - clock.now()).toBe(750);
     await engine.unregister();
+  });
+
+  it('a getToken that throws a non-retryable ApiRtcAuthError stops at once; any other throw is retried', async () => {
+    const { options, engine, sdk, clock } = setupEngine();
+    let signedOut = false;
+    const getToken = vi.fn(async () => {
+      if (signedOut) throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'signed out', { retryable: false });
+      throw new TypeError('Failed to fetch');
+    });
+    engine.setOptions({ ...options, auth: { mode: 'jwt', apiKey: API_KEY, userId: USER_ID, getToken } });
+    engine.start();
+    await clock.advance(0);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'retrying', error: { code: 'TOKEN_SOURCE_FAILED', retryable: true } });
+    signedOut = true;
+    await clock.advance(60_000);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'error', error: { message: 'signed out', retryable: false } });
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(sdk.registerCalls).toHaveLength(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('unregister() rejects with UNREGISTER_FAILED when the SDK fails to unregister, and still ends idle', async () => {

@@ -99,6 +99,14 @@ async function play(script: Step[]): Promise<void> {
     } else {
       expect(['idle', 'registering', 'renewing', 'retrying', 'error'], where).toContain(state.status);
     }
+    // Nothing of a session that is gone stays in state.
+    if (['idle', 'retrying', 'error'].includes(state.status)) {
+      expect({ userAgent: state.userAgent, expiresAt: state.expiresAt, renewAt: state.renewAt }, where).toEqual({
+        userAgent: undefined,
+        expiresAt: undefined,
+        renewAt: undefined,
+      });
+    }
     // With a working token source and a clock that ran normally since the token was issued (no sleep),
     // a registered session's token never expires: renewal always comes first.
     const token = state.status === 'registered' && state.session ? tokenOf(state.session as unknown as FakeSession) : undefined;

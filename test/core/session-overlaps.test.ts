@@ -1,0 +1,161 @@
+/**
+ * Overlaps found in review: a connection event, an unregister() or a failure arriving while a renewal
+ * or a register() is in flight. Each once left a session, a timer or the status wrong.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { GetTokenContext } from '../../src/core/credentials.js';
+import { ApiRtcAuthError } from '../../src/core/errors.js';
+import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../support/engine.js';
+
+const jwtAuth = (getToken: (context: GetTokenContext) => Promise<string>) => ({ mode: 'jwt' as const, apiKey: API_KEY, userId: USER_ID, getToken });
+
+describe('SessionEngine: overlapping events', () => {
+  it('a socket drop while the renewal fetches its token does not tear down the renewed session later', async () => {
+    const { options, engine, sdk, clock, events } = setupEngine();
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const getToken = vi.fn(async () => {
+      calls += 1;
+      if (calls === 2) await new Promise<void>((resolve) => (release = resolve)); // the renewal's fetch is slow
+      return signTokenNow(clock);
+    });
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    await engine.register();
+    await clock.advance(45_000); // renewal due: its token fetch is in flight, the old session still live
+    expect(engine.getSnapshot().status).toBe('renewing');
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'disconnected' });
+    release?.();
+    await clock.advance(0);
+    const renewed = engine.getSnapshot().session;
+    expect(engine.getSnapshot().status).toBe('registered');
+    await clock.advance(20_000); // reconnectTimeoutMs: the drop was the old session's, not this one's
+    expect(events.filter((event) => event.type === 'user-agent-released')).toEqual([]);
+    expect(sdk.userAgents).toHaveLength(1);
+    expect(engine.getSnapshot().session).toBe(renewed);
+  });
+
+  it('start() after a failure that won\'t pass registers again instead of showing `registering` forever', async () => {
+    const { engine, sdk, clock } = setupEngine({ auth: { mode: 'login', login: 'bob', password: 'wrong' } });
+    sdk.outcomes.push({ kind: 'reject', error: Object.assign(new Error('HTTP 401'), { code: 13, httpCode: 401 }) });
+    await engine.register().catch(() => {});
+    expect(engine.getSnapshot().status).toBe('error');
+    engine.start();
+    await clock.advance(0);
+    expect(sdk.registerCalls).toHaveLength(2);
+    expect(engine.getSnapshot().status).toBe('registered');
+  });
+
+  it('a new attempt waits for a superseded register() still in flight, so two sessions never overlap', async () => {
+    const { engine, sdk, flush, events } = setupEngine();
+    const first = sdk.manual();
+    engine.start();
+    await flush();
+    engine.stop();
+    await flush();
+    const second = sdk.manual();
+    engine.start();
+    await flush();
+    expect(sdk.registerCalls).toHaveLength(1);
+    first.settle('ok'); // the stale session arrives: unregistered at once, then the new attempt goes
+    await flush();
+    expect(events.some((event) => event.type === 'stale-session-unregistered')).toBe(true);
+    expect(sdk.registerCalls).toHaveLength(2);
+    expect(sdk.liveSessions).toEqual([]);
+    second.settle('ok');
+    await flush();
+    expect(engine.getSnapshot().status).toBe('registered');
+    expect(sdk.liveSessions).toHaveLength(1);
+  });
+
+  it('a superseded register() that hangs delays the next attempt by its own timeout at most', async () => {
+    const { engine, sdk, clock, leftovers } = setupEngine({ registerTimeoutMs: 15_000 });
+    sdk.outcomes.push({ kind: 'hang' });
+    engine.start();
+    await clock.advance(5_000);
+    engine.stop();
+    engine.start();
+    await clock.advance(9_999);
+    expect(sdk.registerCalls).toHaveLength(1);
+    await clock.advance(1);
+    expect(sdk.registerCalls).toHaveLength(2);
+    expect(engine.getSnapshot().status).toBe('registered');
+    await engine.unregister();
+    await clock.advance(15_000);
+    expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
+  });
+
+  it('unregister() during a renewal\'s unregister does not call ua.unregister() a second time', async () => {
+    const { options, engine, sdk, clock } = setupEngine();
+    engine.setOptions({ ...options, auth: jwtAuth(async () => signTokenNow(clock)) });
+    await engine.register();
+    sdk.unregisterBehaviour = 'hang';
+    void engine.renew().catch(() => {});
+    await clock.advance(0); // the renewal waits on ua.unregister()
+    expect(sdk.lastUserAgent.unregisterCalls).toBe(1);
+    const done = engine.unregister().catch((error: unknown) => error);
+    await clock.advance(0);
+    expect(sdk.lastUserAgent.unregisterCalls).toBe(1);
+    await clock.advance(15_000);
+    expect(await done).toMatchObject({ code: 'UNREGISTER_FAILED' });
+    expect(engine.getSnapshot().status).toBe('idle');
+  });
+
+  it('a renewal that fails for good after the old session ended leaves no stale expiry or UserAgent in state', async () => {
+    const { options, engine, sdk, clock, flush } = setupEngine();
+    engine.setOptions({ ...options, auth: jwtAuth(async () => signTokenNow(clock)) });
+    await engine.register();
+    sdk.refuse = () => 'signature verification failed';
+    await engine.renew().catch(() => {});
+    await flush(); // the refused UserAgent's unregister() settles
+    const state = engine.getSnapshot();
+    expect(state.status).toBe('error');
+    expect({ renewAt: state.renewAt, expiresAt: state.expiresAt, userAgent: state.userAgent }).toEqual({
+      renewAt: undefined,
+      expiresAt: undefined,
+      userAgent: undefined,
+    });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a renewal that fails while the socket is down keeps `reconnecting`, then renews once back online', async () => {
+    const { options, engine, sdk, clock, env } = setupEngine();
+    const getToken = async () => {
+      if (!env.online) throw new TypeError('Failed to fetch');
+      return signTokenNow(clock);
+    };
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    await engine.register();
+    await clock.advance(40_000);
+    env.online = false;
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'disconnected' });
+    expect(engine.getSnapshot().status).toBe('reconnecting');
+    await clock.advance(5_000); // the renewal comes due while the socket is down, and its fetch fails
+    expect(engine.getSnapshot()).toMatchObject({ status: 'reconnecting', error: { code: 'TOKEN_SOURCE_FAILED' } });
+    env.goOnline();
+    await clock.advance(0);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', error: undefined });
+  });
+
+  it('a renewal refused for good while the socket is down still lets the watchdog replace the UserAgent', async () => {
+    const { options, engine, sdk, clock, events } = setupEngine({ reconnectTimeoutMs: 20_000 });
+    let answer: 'token' | 'refuse' = 'token';
+    const getToken = async () => {
+      if (answer === 'refuse') throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered HTTP 403');
+      return signTokenNow(clock);
+    };
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    await engine.register();
+    await clock.advance(40_000);
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'disconnected' });
+    answer = 'refuse';
+    await clock.advance(5_000); // renewal due: refused, the old session is kept
+    expect(engine.getSnapshot()).toMatchObject({ status: 'reconnecting', renewAt: undefined, error: { code: 'TOKEN_SOURCE_FAILED' } });
+    answer = 'token';
+    await clock.advance(20_000); // the SDK never reconnected: a fresh token on a new UserAgent
+    expect(events.filter((event) => event.type === 'user-agent-released').map((event) => event.type === 'user-agent-released' && event.reason)).toEqual([
+      'the socket did not reconnect',
+    ]);
+    expect(sdk.userAgents).toHaveLength(2);
+    expect(engine.getSnapshot().status).toBe('registered');
+  });
+});
