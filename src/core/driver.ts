@@ -4,7 +4,7 @@ import { scheduleAt } from './deadline.js';
 import { browserEnvironment, listen, type Environment } from './environment.js';
 import { ApiRtcAuthError } from './errors.js';
 import { decodeApiRtcToken, localExpiry, type DecodedToken } from './jwt.js';
-import { DEFAULT_CLOUD_URL, FAST_FAIL_REGISTER_OPTIONS, type SessionConfig, type SessionEngineOptions } from './options.js';
+import { cloudUrlOf, FAST_FAIL_REGISTER_OPTIONS, type SessionConfig, type SessionEngineOptions } from './options.js';
 import { hardDeadline, planRenewal } from './renewal.js';
 import { loadApiRtcSdk, type ApiRtcSdk, type Session, type SessionLike, type UserAgent, type UserAgentLike } from './sdk.js';
 import { fromSdkError } from './sdk-errors.js';
@@ -232,7 +232,7 @@ export class SessionDriver {
   }
 
   #registerParameters(auth: AuthConfig, token: string | undefined): object {
-    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.#options.registerOptions, cloudUrl: this.#options.cloudUrl ?? DEFAULT_CLOUD_URL };
+    const base = { ...FAST_FAIL_REGISTER_OPTIONS, ...this.#options.registerOptions, cloudUrl: cloudUrlOf(this.#options) };
     if (auth.mode === 'login') return { ...base, password: auth.password };
     if (auth.mode === 'jwt') return { ...base, id: auth.userId, token };
     return base;
@@ -567,7 +567,7 @@ export class SessionDriver {
 }
 
 function sessionConfig(options: SessionEngineOptions): SessionConfig {
-  return { auth: options.auth, cloudUrl: options.cloudUrl ?? DEFAULT_CLOUD_URL, registerOptions: options.registerOptions ?? {} };
+  return { auth: options.auth, cloudUrl: cloudUrlOf(options), registerOptions: options.registerOptions ?? {} };
 }
 
 function onlyTokenChanged(previous: SessionEngineOptions, next: SessionEngineOptions): boolean {

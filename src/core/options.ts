@@ -1,3 +1,4 @@
+import type { RegisterInformation } from '@apirtc/apirtc';
 import type { Clock } from './clock.js';
 import type { AuthConfig } from './credentials.js';
 import type { Environment } from './environment.js';
@@ -5,18 +6,17 @@ import type { RenewalOptions } from './renewal.js';
 import type { LoadSdk } from './sdk.js';
 import type { SessionEvent } from './state.js';
 
-/** Passed through to `ua.register()`: groups, userData, SDK retry settings... */
-export interface RegisterOptions {
-  groups?: string[];
-  subscribeTo?: string[];
-  userData?: Record<string, unknown>;
-  [option: string]: unknown;
-}
+/**
+ * Passed through to `ua.register()`: the SDK's own `RegisterInformation` (groups, subscribeTo, userData, its
+ * retry settings...), so @apirtc/react-lib's `useSession` options fit as they are. The `cloudUrl` prop wins
+ * over a `cloudUrl` here; in login mode `password`, in JWT mode `id` and `token` come from `auth`.
+ */
+export type RegisterOptions = RegisterInformation;
 
 /** What decides the Session: a change to any of these (by value) re-registers. */
 export interface SessionConfig {
   auth: AuthConfig;
-  /** Default `https://cloud.apirtc.com`. */
+  /** Default: `registerOptions.cloudUrl`, else `https://cloud.apirtc.com`. */
   cloudUrl?: string;
   registerOptions?: RegisterOptions;
 }
@@ -65,3 +65,8 @@ export const FAST_FAIL_REGISTER_OPTIONS = {
   extJsLoadingRetryNb: 2,
   extJsLoadingRetryDelay: 250,
 } as const;
+
+/** The cloud to register with: the `cloudUrl` prop, else `registerOptions.cloudUrl`, else ApiRTC's. */
+export function cloudUrlOf(config: SessionConfig): string {
+  return config.cloudUrl ?? config.registerOptions?.cloudUrl ?? DEFAULT_CLOUD_URL;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
-import { FAST_FAIL_REGISTER_OPTIONS } from '../../src/core/session.js';
+import { FAST_FAIL_REGISTER_OPTIONS, type RegisterOptions } from '../../src/core/session.js';
 import { API_KEY, setupEngine, signToken, USER_ID } from '../support/engine.js';
 
 describe('SessionEngine: the three modes', () => {
@@ -38,6 +38,17 @@ describe('SessionEngine: the three modes', () => {
     });
     await engine.register();
     expect(sdk.registerCalls[0]?.options).toMatchObject({ cloudFetchRetries: 50, password: 'pw-123' });
+  });
+
+  it('takes registerOptions.cloudUrl (react-lib\'s options as they are) unless the cloudUrl prop is given', async () => {
+    const { options, engine, sdk } = setupEngine();
+    const reactLibOptions: RegisterOptions = { cloudUrl: 'http://127.0.0.1:8', groups: ['support'] };
+    engine.setOptions({ ...options, cloudUrl: undefined, registerOptions: reactLibOptions });
+    await engine.register();
+    expect(sdk.registerCalls[0]?.options).toMatchObject({ cloudUrl: 'http://127.0.0.1:8', groups: ['support'] });
+    engine.setOptions({ ...options, cloudUrl: 'http://127.0.0.1:9', registerOptions: reactLibOptions });
+    await engine.register();
+    expect(sdk.registerCalls.map((call) => call.options.cloudUrl)).toEqual(['http://127.0.0.1:8', 'http://127.0.0.1:9']);
   });
 });
 
