@@ -76,7 +76,11 @@ export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, no
   const problem = findClaimProblem(claims, expected);
   if (problem) throw new ApiRtcAuthError('INVALID_TOKEN', `the token is not valid for this session: ${problem}`, { field: 'token' });
   if (claims.exp !== undefined && claims.exp * 1000 <= nowMs) {
-    throw new ApiRtcAuthError('TOKEN_EXPIRED', 'the token has already expired', { field: 'token' });
+    // Said with the token's age: a token the server has just signed, "issued 7200 s ago", means a clock that runs ahead.
+    const age = claims.iat === undefined || claims.iat > claims.exp ? '' : `, issued ${Math.round(nowMs / 1000 - claims.iat)} s ago`;
+    throw new ApiRtcAuthError('TOKEN_EXPIRED', `the token has already expired by this device's clock${age} (an old token, or a clock running ahead of the server's)`, {
+      field: 'token',
+    });
   }
   return { exp: claims.exp, iat: claims.iat, jti: typeof claims.jti === 'string' ? claims.jti : undefined };
 }

@@ -211,6 +211,15 @@ describe('decodeApiRtcToken', () => {
     }
   });
 
+  it('says how old an expired token is by the local clock: a fresh token reading hours old means a clock running ahead', () => {
+    const clock = new FakeClock();
+    const token = signTokenNow(clock, { expiresIn: 3_600 }); // just signed by the server
+    const aheadByTwoHours = clock.now() + 7_200_000;
+    expect(thrown(() => decodeApiRtcToken(token, expected, aheadByTwoHours)).message).toBe(
+      "the token has already expired by this device's clock, issued 7200 s ago (an old token, or a clock running ahead of the server's)",
+    );
+  });
+
   it('a token whose claims are wrong is INVALID_TOKEN even when it has also expired', () => {
     const token = handmade({ alg: 'HS256' }, claims({ sub: 'other', exp: 1 }));
     expect(thrown(() => decodeApiRtcToken(token, expected, nowMs)).code).toBe('INVALID_TOKEN');
