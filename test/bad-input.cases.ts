@@ -190,7 +190,7 @@ function request(init: RequestInit & { url?: string }, overrides: Record<string,
 
 const authorizeAnswers = (decision: unknown) => request({ method: 'POST', body: '{"reason":"initial"}' }, { authorize: () => decision });
 const AUTHORIZE_MESSAGE =
-  'authorize() must return { userId } or a userId string (non-empty, no surrounding whitespace), a Response, or null/undefined/false to refuse';
+  'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse';
 const internal500 = (field: string, message: string): Outcome => ({
   kind: 'http',
   status: 500,
@@ -408,6 +408,8 @@ const tokenRows: BadInputCase[] = [
   row(TOKEN, "userId ' alice'", signing({ userId: ' alice' }), padded('userId'), { secrets: [SECRET] }),
   row(TOKEN, "userId 'alice\\n'", signing({ userId: 'alice\n' }), padded('userId'), { secrets: [SECRET] }),
   row(TOKEN, 'userId 42', signing({ userId: 42 }), required('userId'), { secrets: [SECRET] }),
+  row(TOKEN, "userId 'alice smith' (not URL-safe)", signing({ userId: 'alice smith' }), URL_UNSAFE('userId'), { secrets: [SECRET] }),
+  row(TOKEN, "userId 'a+b@x.example' (not URL-safe)", signing({ userId: 'a+b@x.example' }), URL_UNSAFE('userId'), { secrets: [SECRET] }),
   row(TOKEN, 'expiresIn 0', signing({ expiresIn: 0 }), seconds('expiresIn'), { secrets: [SECRET] }),
   row(TOKEN, 'expiresIn -1', signing({ expiresIn: -1 }), seconds('expiresIn'), { secrets: [SECRET] }),
   row(TOKEN, 'expiresIn NaN', signing({ expiresIn: Number.NaN }), seconds('expiresIn'), { secrets: [SECRET] }),
@@ -427,6 +429,7 @@ const tokenRows: BadInputCase[] = [
 
 const HANDLER = 'createTokenHandler options (server)';
 const AUTHORIZE_FN = config('authorize', 'authorize must be a function (request, { reason }) => { userId } | userId | Response | null');
+const ALLOWED_ORIGINS = config('allowedOrigins', 'allowedOrigins must be an array of origins such as "https://app.example" (scheme, host, port; no path)');
 const handlerRows: BadInputCase[] = [
   row(HANDLER, 'no options', () => outcomeOf(() => createTokenHandler(undefined as unknown as TokenHandlerOptions)), config('options', 'options are required: { apiKey, secret, authorize, ... }')),
   row(HANDLER, 'options null', () => outcomeOf(() => createTokenHandler(null as unknown as TokenHandlerOptions)), config('options', 'options are required: { apiKey, secret, authorize, ... }')),
@@ -444,6 +447,8 @@ const handlerRows: BadInputCase[] = [
   row(HANDLER, 'expiresIn 86401', creatingHandler({ expiresIn: 86401 }), config('expiresIn', 'expiresIn (86401 s) is longer than maxExpiresIn (86400 s); raise maxExpiresIn to allow it'), { secrets: [SECRET] }),
   row(HANDLER, 'maxExpiresIn -1', creatingHandler({ maxExpiresIn: -1 }), seconds('maxExpiresIn'), { secrets: [SECRET] }),
   row(HANDLER, 'now 0 (not a function)', creatingHandler({ now: 0 }), config('now', 'now must be a function returning ms since epoch'), { secrets: [SECRET] }),
+  row(HANDLER, "allowedOrigins ['https://app.example/'] (a URL, not an origin)", creatingHandler({ allowedOrigins: ['https://app.example/'] }), ALLOWED_ORIGINS, { secrets: [SECRET] }),
+  row(HANDLER, "allowedOrigins 'https://app.example' (not an array)", creatingHandler({ allowedOrigins: 'https://app.example' }), ALLOWED_ORIGINS, { secrets: [SECRET] }),
 ];
 
 const REQUEST = 'token endpoint request / authorize answer (server)';
@@ -451,6 +456,7 @@ const httpError = (status: number, error: string): Outcome => ({ kind: 'http', s
 const requestRows: BadInputCase[] = [
   row(REQUEST, "authorize returns ''", authorizeAnswers(''), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),
   row(REQUEST, "authorize returns ' alice'", authorizeAnswers(' alice'), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),
+  row(REQUEST, "authorize returns 'bob&apiKey=other' (not URL-safe)", authorizeAnswers('bob&apiKey=other'), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),
   row(REQUEST, "authorize returns { userId: '' }", authorizeAnswers({ userId: '' }), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),
   row(REQUEST, 'authorize returns { userId: 42 }', authorizeAnswers({ userId: 42 }), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),
   row(REQUEST, 'authorize returns { id: "alice" } (wrong key)', authorizeAnswers({ id: 'alice' }), internal500('authorize', AUTHORIZE_MESSAGE), { secrets: [SECRET] }),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
 import type { TokenEndpointResponse } from '../core/token-source.js';
-import { invalidConfig } from '../core/errors.js';
+import { invalidConfig, URL_SAFE_ID } from '../core/errors.js';
 import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
 
 /** Why the browser asks for a token. Informational: the handler passes it to `authorize`. */
@@ -58,6 +58,13 @@ export type Authorize = (request: Request, context: AuthorizeContext) => Authori
 export interface TokenHandlerOptions extends ApiRtcTokenSettings {
   /** Decides the identity for each request. Required. */
   authorize: Authorize;
+  /**
+   * Pages of other sites allowed to ask (their exact origins, e.g. `https://app.example`). A browser marks
+   * a request from another site with `Sec-Fetch-Site: cross-site`; by default such a request is answered
+   * 403 before `authorize` runs, so that a page elsewhere cannot make a signed-in user's browser mint tokens
+   * with its cookies (CSRF). Same-site origins (`app.example` and `api.example`, other ports) need nothing here.
+   */
+  allowedOrigins?: readonly string[];
   /**
    * Called with every error behind a 500 (authorize threw, returned something invalid, signing failed).
    * Default: `console.error`. Errors of this package never contain the secret or a token.
@@ -179,10 +186,20 @@ function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_
 
 function userIdOf(decision: AuthorizedUser | string): string {
   const userId = typeof decision === 'string' ? decision : (decision as Partial<AuthorizedUser>).userId;
-  if (typeof userId !== 'string' || userId.trim() === '' || userId !== userId.trim()) {
-    throw invalidConfig('authorize', 'authorize() must return { userId } or a userId string (non-empty, no surrounding whitespace), a Response, or null/undefined/false to refuse');
+  if (typeof userId !== 'string' || !URL_SAFE_ID.test(userId)) {
+    throw invalidConfig(
+      'authorize',
+      'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse',
+    );
   }
   return userId;
+}
+
+function originSet(origins: unknown): ReadonlySet<string> {
+  if (origins === undefined) return new Set();
+  const valid = Array.isArray(origins) && origins.every((origin) => typeof origin === 'string' && URL.canParse(origin) && new URL(origin).origin === origin);
+  if (!valid) throw invalidConfig('allowedOrigins', 'allowedOrigins must be an array of origins such as "https://app.example" (scheme, host, port; no path)');
+  return new Set(origins as string[]);
 }
 
 function defaultOnError(error: unknown): void {
@@ -202,6 +219,7 @@ function defaultOnError(error: unknown): void {
  *   for exactly the userId `authorize` returned.
  * - 400 `{"error":"invalid request body"}`: the body is not a JSON object.
  * - 401 `{"error":"unauthorized"}`: `authorize` returned null, undefined or false.
+ * - 403 `{"error":"cross-site request"}`: a browser request from another site not in `allowedOrigins`.
  * - 405 `{"error":"method not allowed"}` with `Allow: POST`: any method but POST.
  * - 413 `{"error":"request body too large"}`: a body above 8 KiB.
  * - 500 `{"error":"internal error"}`: `authorize` threw or returned something invalid; no detail is sent.
@@ -224,6 +242,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     throw invalidConfig('authorize', 'authorize must be a function (request, { reason }) => { userId } | userId | Response | null');
   }
   if (typeof onError !== 'function') throw invalidConfig('onError', 'onError must be a function');
+  const allowedOrigins = originSet(options.allowedOrigins);
   const sign = createApiRtcTokenSigner(options);
 
   const report = (error: unknown): void => {
@@ -237,6 +256,9 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   const handle = async (request: Request): Promise<Response> => {
     try {
       if (request.method !== 'POST') return methodNotAllowed(request.method);
+      if (request.headers.get('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(request.headers.get('origin') ?? '')) {
+        return json(403, { error: 'cross-site request' });
+      }
       const text = await readBody(request);
       if (text === TOO_LARGE) return json(413, { error: 'request body too large' });
       const reason = text === BAD_BODY ? BAD_BODY : parseReason(text);
@@ -317,7 +339,7 @@ function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array
       size += bytes.byteLength;
       if (size > limit) {
         finish();
-        req.resume(); // discard the rest; Node drains it after the response
+        req.pause(); // not one more byte: the answer (413) closes the connection
       }
     };
     const onError = (error: Error): void => {
@@ -378,7 +400,9 @@ async function toRequest(req: IncomingMessage, res: ServerResponse): Promise<Req
   return request;
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Read first: if reading fails, the 500 that follows must not carry this response's headers.
+  const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer());
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   for (const [name, value] of response.headers) {
@@ -387,11 +411,9 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   const headers = response.headers as Partial<Pick<Headers, 'getSetCookie'>> & Headers;
   const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
   if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
-  if (response.body === null) {
-    res.end();
-    return;
-  }
-  res.end(new Uint8Array(await response.arrayBuffer()));
+  // The request body was not read to its end (a 413): close the connection rather than read the rest.
+  if (!req.complete) res.setHeader('Connection', 'close');
+  res.end(body);
 }
 
 /**
@@ -412,7 +434,9 @@ function adaptToNode(handler: FetchHandler, unsupportedMethod: (method: string) 
     const serve = async (): Promise<void> => {
       const method = (req.method ?? 'GET').toUpperCase();
       const response = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await handler(await toRequest(req, res));
-      await writeResponse(response, res);
+      // authorize() may have answered through context.node.res itself: there is nothing left to write.
+      if (res.headersSent || res.writableEnded) return;
+      await writeResponse(response, req, res);
     };
     serve().catch((error: unknown) => {
       if (error === CLIENT_GONE) {

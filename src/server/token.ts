@@ -104,7 +104,8 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
   const seconds = Math.ceil(lifetime(settings.expiresIn, settings.maxExpiresIn));
   const now = clock(settings.now);
   return async (userIdInput) => {
-    const userId = requireText('userId', userIdInput);
+    // The SDK sends the id unescaped in its handshake URL: the browser refuses any other id, so don't sign one.
+    const userId = requireText('userId', userIdInput, { urlSafe: true });
     const iat = Math.floor(now() / 1000);
     const exp = iat + seconds;
     const jti = crypto.randomUUID();

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ApiRtcClaims } from '../../src/core/jwt.js';
@@ -262,6 +263,9 @@ describe.each(transports)('token endpoint: $name', (transport) => {
   it.each([
     ['an empty userId', { userId: '' }],
     ['a whitespace-padded userId', { userId: ' alice ' }],
+    ['a userId with a space', { userId: 'alice smith' }],
+    ['a userId with "&" and "="', 'bob&apiKey=other'],
+    ['a userId with "+"', { userId: 'a+b@x.example' }],
     ['an empty string', ''],
     ['an object without userId', {}],
     ['a numeric userId', { userId: 42 }],
@@ -304,6 +308,29 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     expect(padded.length).toBe(MAX_TOKEN_REQUEST_BODY_BYTES);
     expect((await read(await call('/token', post(padded)))).status).toBe(200);
     expect(authorize).toHaveBeenCalledWith(expect.any(Request), expect.objectContaining({ reason: 'renew' }));
+  });
+
+  it('answers 403 to a browser request from another site before authorize runs (CSRF); same-site and non-browser ones pass', async () => {
+    const authorize = vi.fn<Authorize>(() => 'alice');
+    const { call } = await endpoint(authorize);
+    const evil = { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' };
+    const refused = await read(await call('/token', post('{"reason":"initial"}', evil)));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: 'cross-site request' });
+    expect(authorize).not.toHaveBeenCalled();
+    for (const site of ['same-origin', 'same-site', 'none']) {
+      expect((await call('/token', post('{}', { 'Sec-Fetch-Site': site, Origin: 'https://app.example' }))).status).toBe(200);
+    }
+    expect((await call('/token', post('{}'))).status).toBe(200); // a server-side client sends no Sec-Fetch-Site
+    expect(authorize).toHaveBeenCalledTimes(4);
+  });
+
+  it('serves a cross-site request whose Origin is in allowedOrigins', async () => {
+    const { call } = await endpoint(() => 'alice', { allowedOrigins: ['https://app.other.example'] });
+    const allowed = { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.other.example' };
+    expect((await call('/token', post('{}', allowed))).status).toBe(200);
+    const lookalike = { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.other.example.evil.example' };
+    expect((await read(await call('/token', post('{}', lookalike)))).status).toBe(403);
   });
 
   it('gives concurrent requests their own token (distinct jti)', async () => {
@@ -485,6 +512,65 @@ describe('token endpoint: Node adapter specifics', () => {
     expect((await read(response)).body).toEqual({ error: 'relogin' });
   });
 
+  it("answers 500 with none of the headers of a Response from authorize that can't be read", async () => {
+    const authorize = vi.fn<Authorize>(async () => {
+      const response = new Response('{"error":"x"}', { status: 302, headers: { Location: 'https://elsewhere.example/', 'X-App': 'mine' } });
+      await response.text(); // its body is gone: the adapter cannot send it
+      return response;
+    });
+    const server = await listen(createTokenHandler(handlerOptions(authorize)).node);
+    onTestFinished(() => server.close());
+    const answer = await read(await fetch(`${server.origin}/token`, { ...post(), redirect: 'manual' }));
+    expect(answer.status).toBe(500);
+    expect(answer.text).toBe('{"error":"internal error"}');
+    expect([answer.headers.get('location'), answer.headers.get('x-app')]).toEqual([null, null]);
+  });
+
+  it('leaves the answer to authorize when it wrote one through node.res itself (no error to next)', async () => {
+    const handler = createTokenHandler(
+      handlerOptions((_request, { node }) => {
+        node?.res.writeHead(302, { Location: '/login' }).end();
+        return null;
+      }),
+    );
+    const next = vi.fn();
+    const server = await listen((req, res) => handler.node(req, res, next));
+    onTestFinished(() => server.close());
+    const response = await fetch(`${server.origin}/token`, { ...post(), redirect: 'manual' });
+    expect([response.status, response.headers.get('location')]).toEqual([302, '/login']);
+    expect(next).not.toHaveBeenCalled();
+  });
+
+  it('closes the connection after a 413 instead of reading the rest of a huge upload', async () => {
+    const handler = createTokenHandler(handlerOptions(() => 'x'));
+    let serverSide: Socket | undefined;
+    const server = await listen((req, res) => {
+      serverSide = req.socket;
+      handler.node(req, res);
+    });
+    onTestFinished(() => server.close());
+    const socket = connect(Number(new URL(server.origin).port), '127.0.0.1');
+    onTestFinished(() => {
+      socket.destroy();
+    });
+    let answer = '';
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString('latin1');
+    });
+    socket.on('error', () => {}); // a reset while still uploading is one way the server may close
+    let open = true;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    void closed.then(() => (open = false));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000\r\n\r\n');
+    const chunk = Buffer.alloc(64 * 1024);
+    // Upload until the server closes the connection (before the fix it read on and kept it open).
+    for (let sent = 0; open && sent < 16_000; sent += 1) await new Promise((resolve) => socket.write(chunk, resolve));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(serverSide?.bytesRead).toBeLessThan(8 * 1024 * 1024);
+  });
+
   it('toNodeHandler passes its own failures to next, or answers 500 without next', async () => {
     const failing = toNodeHandler(() => Promise.reject(new Error('adapter-level failure')));
     const withNext = await listen((req, res) => failing(req, res, (error) => res.writeHead(502).end(`next: ${(error as Error).message}`)));
@@ -537,6 +623,10 @@ describe('createTokenHandler options are checked at creation', () => {
     ['maxExpiresIn 0', { maxExpiresIn: 0 }, 'maxExpiresIn'],
     ['maxExpiresIn Infinity', { maxExpiresIn: Number.POSITIVE_INFINITY }, 'maxExpiresIn'],
     ['now not a function', { now: Date.now() }, 'now'],
+    ['allowedOrigins a string', { allowedOrigins: 'https://app.example' }, 'allowedOrigins'],
+    ['allowedOrigins with a path', { allowedOrigins: ['https://app.example/login'] }, 'allowedOrigins'],
+    ['allowedOrigins with a trailing slash', { allowedOrigins: ['https://app.example/'] }, 'allowedOrigins'],
+    ['allowedOrigins not a URL', { allowedOrigins: ['app.example'] }, 'allowedOrigins'],
   ];
 
   it.each(cases)('%s', (_name, overrides, field) => {

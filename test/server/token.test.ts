@@ -132,8 +132,8 @@ describe('createApiRtcToken', () => {
   });
 
   it('keeps the user id exactly as given (no trimming, no case change)', async () => {
-    const { payload } = await verify(await createApiRtcToken(options({ userId: 'Bob Smith:7' })));
-    expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: 'Bob Smith:7' });
+    const { payload } = await verify(await createApiRtcToken(options({ userId: 'Bob.Smith_7@Example-Corp' })));
+    expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: 'Bob.Smith_7@Example-Corp' });
   });
 
   describe('refuses bad input with INVALID_CONFIG naming the field', () => {
@@ -152,6 +152,11 @@ describe('createApiRtcToken', () => {
       ['blank userId', { userId: ' \t ' }, 'userId'],
       ['whitespace-padded userId', { userId: ' alice' }, 'userId'],
       ['userId not a string', { userId: 7 }, 'userId'],
+      // The SDK sends the id unescaped in its handshake URL; the browser side refuses these ids too.
+      ['userId with a space', { userId: 'alice smith' }, 'userId'],
+      ['userId with "+"', { userId: 'a+b@x.example' }, 'userId'],
+      ['userId with "&" and "="', { userId: 'bob&apiKey=other' }, 'userId'],
+      ['userId with a non-ASCII letter', { userId: 'é' }, 'userId'],
       ['missing secret', { secret: undefined }, 'secret'],
       ['empty secret string', { secret: '' }, 'secret'],
       ['empty secret Uint8Array', { secret: new Uint8Array(0) }, 'secret'],
