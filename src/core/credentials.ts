@@ -59,6 +59,11 @@ export type AuthConfig = ApiKeyAuth | LoginAuth | JwtAuth;
 /** `'apiKey' | 'login' | 'jwt'`. */
 export type AuthMode = AuthConfig['mode'];
 
+/** The fixed token of JWT mode, if one is set (`token: undefined` beside `getToken` is none). */
+export function literalToken(auth: AuthConfig): string | undefined {
+  return auth.mode === 'jwt' && 'token' in auth ? auth.token : undefined;
+}
+
 /** Checks `auth` before any network call; throws INVALID_CONFIG naming the field at fault. Returns the UserAgent uri. */
 export function validateAuth(auth: unknown): string {
   if (typeof auth !== 'object' || auth === null) {

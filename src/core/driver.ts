@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { sameValue, validateAuth, validateTimings, type AuthConfig, type JwtAuth, type TokenReason } from './credentials.js';
+import { literalToken, sameValue, validateAuth, validateTimings, type AuthConfig, type JwtAuth, type JwtLiteralAuth, type TokenReason } from './credentials.js';
 import { scheduleAt } from './deadline.js';
 import { browserEnvironment, listen, type Environment } from './environment.js';
 import { ApiRtcAuthError } from './errors.js';
@@ -23,6 +23,8 @@ interface OwnedUserAgent {
   ended?: Promise<void> | undefined;
   /** The SDK's last word on the socket: false after 'disconnected', 'retry' or 'error' until 'connected'. */
   connected: boolean;
+  /** The id of its registered session, until that is unregistered (for the `unregistered` event). */
+  sessionId?: string | undefined;
   onScriptError?: (() => void) | undefined;
   detach: () => void;
 }
@@ -154,12 +156,15 @@ export class SessionDriver {
     this.#settle(undefined, aborted('unregister() was called'));
     const owned = this.#owned;
     this.#update({ ...initialState });
-    if (owned) await this.#release(owned, 'unregister() was called');
+    // Resolves once no session of ours is left: a register() still in flight, and the session it may bring, too.
+    const [released] = await Promise.allSettled([owned && this.#release(owned, 'unregister() was called'), ...this.#ending]);
+    if (released?.status === 'rejected') throw released.reason;
   }
 
   // ---- the registration attempt ----
 
   #begin(reason: TokenReason): Promise<Session> {
+    if (this.#halted) this.#resetCounters(); // a new try after a failure that won't pass starts afresh
     this.#halted = false;
     this.#abortRun('superseded by a newer attempt');
     const run: Run = { controller: new AbortController(), reason };
@@ -225,7 +230,7 @@ export class SessionDriver {
         this.#emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
         return { value, decoded, receivedAt };
       } catch (error) {
-        if (tries > 0 || 'token' in auth || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
+        if (tries > 0 || literalToken(auth) !== undefined || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
         reason = 'expired';
       }
     }
@@ -321,9 +326,10 @@ export class SessionDriver {
     // A drop during the renewal was the old session's: the new one has just connected.
     this.#cancelWatchdog();
     owned.connected = true;
+    owned.sessionId = session.getId();
     const expiresAt = token ? localExpiry(token.decoded, token.receivedAt) : undefined;
     // A literal token cannot be replaced by us: it is not renewed on a timer.
-    const renewable = expiresAt !== undefined && auth.mode === 'jwt' && !('token' in auth);
+    const renewable = expiresAt !== undefined && auth.mode === 'jwt' && literalToken(auth) === undefined;
     const now = this.#clock.now();
     const renewal = this.#options.renewal ?? {};
     const renewAt = renewable ? planRenewal(renewal, expiresAt, now, this.#options.random ?? Math.random) : undefined;
@@ -354,6 +360,7 @@ export class SessionDriver {
     const now = this.#clock.now();
     if (conversations > 0 && now < latest) {
       const until = Math.min(now + 5_000, latest);
+      this.#update({ renewAt: until });
       this.#emit({ type: 'renewal-deferred', until, conversations });
       this.#schedule(until, () => this.#onRenewalDue(latest));
       return;
@@ -366,7 +373,7 @@ export class SessionDriver {
     const { auth } = this.#options;
     this.#emit({ type: 'error', error: failure });
     // A refused token may be a stale one: fetch a fresh token once before giving up.
-    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && !('token' in auth) && !this.#refusedOnce) {
+    if (failure.code === 'UNAUTHORIZED' && auth.mode === 'jwt' && literalToken(auth) === undefined && !this.#refusedOnce) {
       this.#refusedOnce = true;
       void this.#begin('refused');
       return;
@@ -444,6 +451,7 @@ export class SessionDriver {
   /** Drop the current UserAgent (new config, or the SDK won't bring its session back) and register on a new one. */
   #restart(reason: TokenReason, why: string): void {
     if (reason === 'initial') this.#resetCounters(); // a new configuration starts afresh
+    if (reason === 'refused') this.#refusedOnce = true; // this is the one fresh token after a refusal
     this.#abortRun(why);
     this.#releaseQuietly(this.#owned, why);
     this.#update({ ...initialState, status: 'registering' });
@@ -454,14 +462,11 @@ export class SessionDriver {
 
   /** Renewal: `ua.unregister()`, then the same UserAgent registers again. A failing unregister costs the UserAgent. */
   async #endSession(owned: OwnedUserAgent): Promise<void> {
-    const sessionId = (this.#state.session as unknown as SessionLike | undefined)?.getId();
     this.#update({ session: undefined });
-    // A release meanwhile (unregister(), unmount) waits on this call instead of making a second one.
-    const ending = (owned.ended = this.#track(this.#unregisterUserAgent(owned.ua)));
     try {
-      await ending;
+      // A release meanwhile (unregister(), unmount) waits on this call instead of making a second one.
+      await this.#end(owned);
       if (!owned.released) owned.ended = undefined; // it registers again: that session needs its own unregister()
-      if (sessionId !== undefined) this.#emit({ type: 'unregistered', sessionId });
     } catch {
       owned.ended = Promise.resolve(); // it failed or hung once: don't wait on it again
       this.#releaseQuietly(owned, 'unregister() failed');
@@ -481,8 +486,12 @@ export class SessionDriver {
     return owned.registering ? Promise.resolve() : this.#end(owned);
   }
 
+  /** `ua.unregister()`, one at a time per UserAgent; says `unregistered` for the session it ended. */
   #end(owned: OwnedUserAgent): Promise<void> {
-    return (owned.ended ??= this.#track(this.#unregisterUserAgent(owned.ua)));
+    return (owned.ended ??= this.#track(this.#unregisterUserAgent(owned.ua)).then(() => {
+      if (owned.sessionId !== undefined) this.#emit({ type: 'unregistered', sessionId: owned.sessionId });
+      owned.sessionId = undefined;
+    }));
   }
 
   #releaseQuietly(owned: OwnedUserAgent | undefined, reason: string): void {
@@ -571,8 +580,8 @@ function sessionConfig(options: SessionEngineOptions): SessionConfig {
 }
 
 function onlyTokenChanged(previous: SessionEngineOptions, next: SessionEngineOptions): boolean {
-  if (!('token' in previous.auth) || !('token' in next.auth)) return false;
-  const { token: _before, ...restBefore } = previous.auth;
-  const { token: _after, ...restAfter } = next.auth;
+  if (literalToken(previous.auth) === undefined || literalToken(next.auth) === undefined) return false;
+  const { token: _before, ...restBefore } = previous.auth as JwtLiteralAuth;
+  const { token: _after, ...restAfter } = next.auth as JwtLiteralAuth;
   return sameValue({ ...sessionConfig(previous), auth: restBefore }, { ...sessionConfig(next), auth: restAfter });
 }

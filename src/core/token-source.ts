@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { JwtAuth, JwtTokenUrlAuth, TokenReason } from './credentials.js';
+import { literalToken, type JwtAuth, type JwtGetTokenAuth, type JwtTokenUrlAuth, type TokenReason } from './credentials.js';
 import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
 
 /** What the token endpoint answers with a 200 (see `apirtc-react-auth/server`). */
@@ -33,9 +33,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   const request = async (reason: TokenReason, signal: AbortSignal): Promise<string> => {
     const auth = options.readAuth();
-    if ('token' in auth) return auth.token;
+    const literal = literalToken(auth);
+    if (literal !== undefined) return literal;
     try {
-      const pending = 'getToken' in auth ? auth.getToken({ signal, reason }) : fetchFromEndpoint(options.fetch ?? fetch, auth, reason, signal);
+      // By value, like validateAuth: a key set to undefined (`getToken: props.getToken`) is no source.
+      const { getToken } = auth as Partial<JwtGetTokenAuth>;
+      const pending = getToken ? getToken({ signal, reason }) : fetchFromEndpoint(options.fetch ?? fetch, auth as JwtTokenUrlAuth, reason, signal);
       // A getToken that ignores its signal must not outlive the timeout or an abort.
       return await Promise.race([pending, rejectOnAbort(signal)]);
     } catch (error) {

@@ -3,9 +3,10 @@
  * or a register() is in flight. Each once left a session, a timer or the status wrong.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext } from '../../src/core/credentials.js';
+import type { GetTokenContext, JwtAuth } from '../../src/core/credentials.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../support/engine.js';
+import type { FakeSession } from '../support/fake-sdk.js';
 
 const jwtAuth = (getToken: (context: GetTokenContext) => Promise<string>) => ({ mode: 'jwt' as const, apiKey: API_KEY, userId: USER_ID, getToken });
 
@@ -157,5 +158,108 @@ describe('SessionEngine: overlapping events', () => {
     ]);
     expect(sdk.userAgents).toHaveLength(2);
     expect(engine.getSnapshot().status).toBe('registered');
+  });
+});
+
+describe('SessionEngine: counters, events and edge cases (second review)', () => {
+  it('`token: undefined` beside getToken is no literal token: getToken is used', async () => {
+    const { options, engine, clock } = setupEngine();
+    const getToken = vi.fn(async () => signTokenNow(clock));
+    // Spreading `token: props.token` into auth is common in JSX; validateAuth already ignored it.
+    engine.setOptions({ ...options, auth: { ...jwtAuth(getToken), token: undefined } as unknown as JwtAuth });
+    await engine.register();
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(engine.getSnapshot().renewAt).toBeDefined(); // renewed on a timer, unlike a literal token
+  });
+
+  it('`getToken: undefined` and `token: undefined` beside tokenUrl: the endpoint is used', async () => {
+    const { options, engine, clock } = setupEngine();
+    const fetchStub = vi.fn(async () => Response.json({ token: signTokenNow(clock), userId: USER_ID, expiresAt: 0 }));
+    const auth = { mode: 'jwt', apiKey: API_KEY, userId: USER_ID, tokenUrl: 'http://127.0.0.1:9/token', getToken: undefined, token: undefined };
+    engine.setOptions({ ...options, fetch: fetchStub, auth: auth as unknown as JwtAuth });
+    await engine.register();
+    expect(fetchStub).toHaveBeenCalledTimes(1);
+  });
+
+  it('renewAt follows a deferred renewal instead of staying in the past', async () => {
+    const { options, engine, clock, events } = setupEngine({ renewal: { deferWhileInConversation: true } });
+    engine.setOptions({ ...options, auth: jwtAuth(async () => signTokenNow(clock, { expiresIn: 3600 })) });
+    await engine.register();
+    (engine.getSnapshot().session as unknown as FakeSession).conversations = { call: {} };
+    await clock.advance((engine.getSnapshot().renewAt as number) - clock.now() + 6_000);
+    const deferred = events.filter((event) => event.type === 'renewal-deferred');
+    expect(deferred).toHaveLength(2);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', renewAt: deferred.at(-1)?.type === 'renewal-deferred' ? deferred.at(-1)?.until : -1 });
+    expect(engine.getSnapshot().renewAt as number).toBeGreaterThan(clock.now());
+  });
+
+  it('register() after a failure that won\'t pass starts afresh: backoff from the first delay', async () => {
+    const { options, engine, clock } = setupEngine();
+    let calls = 0;
+    const getToken = vi.fn(async () => {
+      calls += 1;
+      if (calls <= 4 || calls === 6) throw new TypeError('Failed to fetch');
+      if (calls === 5) throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered HTTP 403');
+      return signTokenNow(clock);
+    });
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    void engine.register().catch(() => {});
+    await clock.advance(60_000);
+    expect(engine.getSnapshot().status).toBe('error');
+    void engine.register().catch(() => {}); // the user's "Try again"
+    await clock.advance(0);
+    expect((engine.getSnapshot().retryAt as number) - clock.now()).toBe(750);
+  });
+
+  it('register() after a refused token gets its one refetch again', async () => {
+    const { options, engine, sdk, clock } = setupEngine();
+    const reasons: string[] = [];
+    sdk.refuse = () => 'signature verification failed';
+    engine.setOptions({ ...options, auth: jwtAuth(async ({ reason }) => (reasons.push(reason), signTokenNow(clock))) });
+    await engine.register().catch(() => {});
+    await engine.register().catch(() => {});
+    expect(reasons).toEqual(['initial', 'refused', 'initial', 'refused']);
+  });
+
+  it('a refused reconnect gets one fresh token, and stops if that one is refused too', async () => {
+    const { options, engine, sdk, clock } = setupEngine();
+    const reasons: string[] = [];
+    engine.setOptions({ ...options, auth: jwtAuth(async ({ reason }) => (reasons.push(reason), signTokenNow(clock))) });
+    await engine.register();
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'disconnected' });
+    clock.jump(61_000); // asleep past exp
+    sdk.refuse = () => 'jwt signature invalid';
+    sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'error' });
+    await clock.advance(0);
+    expect(engine.getSnapshot().status).toBe('error');
+    expect(reasons).toEqual(['initial', 'refused']);
+  });
+
+  it('unregister() resolves once the register() in flight has settled and its session is gone', async () => {
+    const { engine, sdk, flush } = setupEngine();
+    const registering = sdk.manual();
+    engine.start();
+    await flush();
+    let resolved = false;
+    const done = engine.unregister().then(() => (resolved = true));
+    await flush();
+    expect(resolved).toBe(false);
+    registering.settle('ok');
+    await done;
+    expect(sdk.liveSessions).toEqual([]);
+  });
+
+  it('every session that ends gets its `unregistered` event: unregister(), a config change, a renewal', async () => {
+    const { options, engine, clock, events } = setupEngine();
+    const first = await engine.register();
+    engine.setOptions({ ...options, auth: jwtAuth(async () => signTokenNow(clock)) }); // a config change
+    const second = await engine.register();
+    const third = await engine.renew();
+    await engine.unregister();
+    expect(events.flatMap((event) => (event.type === 'unregistered' ? [event.sessionId] : []))).toEqual([
+      first.getId(),
+      second.getId(),
+      third.getId(),
+    ]);
   });
 });
