@@ -42,6 +42,18 @@ interface Deferred {
 }
 
 const noop = () => {};
+
+/**
+ * Unregisters and superseded register() calls in flight, per SDK module. The SDK's socket layer is
+ * page-wide, so a registration anywhere on the page (a provider remounted with a new key too) waits for them.
+ */
+const inFlight = new WeakMap<ApiRtcSdk, Set<Promise<unknown>>>();
+
+function inFlightOn(sdk: ApiRtcSdk): Set<Promise<unknown>> {
+  let promises = inFlight.get(sdk);
+  if (!promises) inFlight.set(sdk, (promises = new Set()));
+  return promises;
+}
 const aborted = (why: string) => new ApiRtcAuthError('ABORTED', why);
 
 /** What the driver needs from the SessionEngine that loaded it: the store lives there, in the first chunk. */
@@ -66,8 +78,8 @@ export class SessionDriver {
   readonly #tokens: TokenSource;
   #run: Run | undefined;
   #owned: OwnedUserAgent | undefined;
-  /** Unregisters in flight: the next register waits for them, so one app never holds two sessions. */
-  readonly #ending = new Set<Promise<unknown>>();
+  /** Unregisters in flight: the next register waits for them, so one app never holds two sessions (page-wide once the SDK is loaded). */
+  #ending = new Set<Promise<unknown>>();
   #pending: Deferred | undefined;
   #wanted = false;
   #failures = 0;
@@ -187,6 +199,7 @@ export class SessionDriver {
       this.#update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
 
       const sdk = await this.#loadSdk();
+      this.#ending = inFlightOn(sdk);
       if (signal.aborted) return;
       const token = auth.mode === 'jwt' ? await this.#freshToken(run, auth) : undefined;
       if (signal.aborted) return;
@@ -517,8 +530,9 @@ export class SessionDriver {
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {
-    this.#ending.add(promise);
-    const forget = () => this.#ending.delete(promise);
+    const ending = this.#ending;
+    ending.add(promise);
+    const forget = () => ending.delete(promise);
     promise.then(forget, forget);
     return promise;
   }

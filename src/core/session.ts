@@ -16,13 +16,16 @@ const noop = () => {};
  */
 export class SessionEngine {
   private state: SessionSnapshot;
+  /** The state before anything happened: what a server rendered, and what hydration must see again. */
+  private readonly initial: SessionSnapshot;
   private readonly listeners = new Set<() => void>();
   private options: SessionEngineOptions;
   private driver: Promise<SessionDriver> | undefined;
+  private started = false;
 
   constructor(options: SessionEngineOptions) {
     this.options = options;
-    this.state = { ...initialState, register: this.register, unregister: this.unregister, renew: this.renew };
+    this.state = this.initial = { ...initialState, register: this.register, unregister: this.unregister, renew: this.renew };
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -32,8 +35,12 @@ export class SessionEngine {
 
   getSnapshot = (): SessionSnapshot => this.state;
 
+  /** For useSyncExternalStore's server snapshot: always the initial state (status `idle`), as the server rendered it. */
+  getServerSnapshot = (): SessionSnapshot => this.initial;
+
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop(). */
   start(): void {
+    this.started = true;
     if (this.options.autoRegister === false) return;
     this.registering();
     this.use((driver) => driver.start()).catch(noop);
@@ -41,6 +48,7 @@ export class SessionEngine {
 
   /** Unmount: ends the session, cancels everything in flight, leaves no timer or listener. */
   stop(): void {
+    this.started = false;
     if (this.driver) this.use((driver) => driver.stop()).catch(noop);
   }
 
@@ -49,8 +57,11 @@ export class SessionEngine {
    * A new literal `token` alone renews on the same UserAgent; anything else that decides the Session re-registers.
    */
   setOptions(next: SessionEngineOptions): void {
+    const turnedOn = this.options.autoRegister === false && next.autoRegister !== false;
     this.options = next;
     if (this.driver) this.use((driver) => driver.sync()).catch(noop);
+    // autoRegister turned on while mounted: register as a mount would. (Turned off, it leaves the session alone.)
+    if (turnedOn && this.started) this.start();
   }
 
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
@@ -66,7 +77,11 @@ export class SessionEngine {
   };
 
   /** Ends the session through `ua.unregister()` and stops every retry and renewal. */
-  unregister = (): Promise<void> => (this.driver ? this.use((driver) => driver.unregister()) : Promise.resolve());
+  unregister = (): Promise<void> => {
+    if (this.driver) return this.use((driver) => driver.unregister());
+    this.update({ ...initialState }); // nothing was loaded, nothing to end (e.g. after the engine's chunk failed to load)
+    return Promise.resolve();
+  };
 
   /** The first load of the driver takes a moment (a chunk to fetch): say so at once rather than stay idle. */
   private registering(): void {
@@ -82,6 +97,7 @@ export class SessionEngine {
       (error: unknown) => {
         this.driver = undefined; // a failed chunk load may succeed next time
         const failure = new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load the session engine', { retryable: true, cause: error });
+        this.emit({ type: 'error', error: failure });
         this.update({ status: 'error', error: failure });
         throw failure;
       },

@@ -21,15 +21,20 @@ export function useApiRtcSession<T>(selector?: (snapshot: SessionSnapshot) => T)
   const engine = useSessionEngine();
   // Select once per snapshot and selector: useSyncExternalStore may call this several times per render.
   const memo = useRef<{ snapshot: SessionSnapshot; selector: typeof selector; selected: T | SessionSnapshot } | null>(null);
-  const select = useCallback(() => {
-    const snapshot = engine.getSnapshot();
-    const last = memo.current;
-    if (last && last.snapshot === snapshot && last.selector === selector) return last.selected;
-    const selected = selector ? selector(snapshot) : snapshot;
-    memo.current = { snapshot, selector, selected };
-    return selected;
-  }, [engine, selector]);
-  const value = useSyncExternalStore(engine.subscribe, select, select);
+  const selectFrom = useCallback(
+    (snapshot: SessionSnapshot) => {
+      const last = memo.current;
+      if (last && last.snapshot === snapshot && last.selector === selector) return last.selected;
+      const selected = selector ? selector(snapshot) : snapshot;
+      memo.current = { snapshot, selector, selected };
+      return selected;
+    },
+    [selector],
+  );
+  const select = useCallback(() => selectFrom(engine.getSnapshot()), [engine, selectFrom]);
+  // Hydration must see what the server rendered (idle), even in a boundary that hydrates after the provider started.
+  const selectServer = useCallback(() => selectFrom(engine.getServerSnapshot()), [engine, selectFrom]);
+  const value = useSyncExternalStore(engine.subscribe, select, selectServer);
   useDebugValue(value, (v) => (v && typeof v === 'object' && 'status' in v ? v.status : v));
   return value;
 }

@@ -1,8 +1,11 @@
 import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-library/react';
-import { Profiler, StrictMode, useEffect, type ReactNode } from 'react';
+import { lazy, Profiler, StrictMode, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
+import { hydrateRoot } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthProvider, useApiRtcSession, type AuthProviderProps } from '../../src/index.js';
 import { API_KEY, setupEngine } from '../support/engine.js';
+import { flush } from '../support/fake-clock.js';
 
 /** Provider props on the fake SDK and clock (the engine's own options from the shared harness). */
 function harness() {
@@ -147,3 +150,66 @@ describe('AuthProvider + useApiRtcSession', () => {
 function Status() {
   return <span>{useApiRtcSession((s) => s.status)}</span>;
 }
+
+describe('AuthProvider: mounts, props and server rendering', () => {
+  it('a provider remounted with a new key registers only once the old session is gone', async () => {
+    const { sdk, props } = harness();
+    const view = render(<AuthProvider key="first" {...props()}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    let unregistered!: () => void;
+    sdk.unregisterGate = new Promise<void>((resolve) => (unregistered = resolve)); // a slow network
+    view.rerender(<AuthProvider key="second" {...props()}><Status /></AuthProvider>);
+    await screen.findByText('registering');
+    await flush();
+    expect(sdk.registerCalls).toHaveLength(1); // the SDK's socket layer is page-wide: the new one waits
+    unregistered();
+    await screen.findByText('registered');
+    expect(sdk.registerCalls).toHaveLength(2);
+    expect(sdk.liveSessions).toHaveLength(1);
+  });
+
+  it('autoRegister turned on after mount registers; turned off, it leaves the session alone', async () => {
+    const { sdk, props } = harness();
+    const view = render(<AuthProvider {...props()} autoRegister={false}><Status /></AuthProvider>);
+    await flush();
+    expect(screen.getByText('idle')).toBeDefined();
+    view.rerender(<AuthProvider {...props()} autoRegister><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    view.rerender(<AuthProvider {...props()} autoRegister={false}><Status /></AuthProvider>);
+    await flush();
+    expect(screen.getByText('registered')).toBeDefined();
+    expect(sdk.registerCalls).toHaveLength(1);
+  });
+
+  it('hydrates a Suspense boundary that resolves after the provider started with what the server rendered', async () => {
+    const { props } = harness();
+    let load!: () => void;
+    const loaded = new Promise<void>((resolve) => (load = resolve));
+    const LazyStatus = lazy(async () => {
+      await loaded;
+      return { default: Status };
+    });
+    const app = (Child: ComponentType) => (
+      <AuthProvider {...props()}>
+        <Suspense fallback={<i>loading</i>}>
+          <Child />
+        </Suspense>
+      </AuthProvider>
+    );
+    const container = document.createElement('div');
+    container.innerHTML = renderToString(app(Status));
+    expect(container.innerHTML).toContain('>idle<');
+    document.body.appendChild(container);
+    const recoverable: unknown[] = [];
+    await act(async () => {
+      hydrateRoot(container, app(LazyStatus), { onRecoverableError: (error) => recoverable.push(error) });
+    });
+    await act(async () => {
+      load();
+      await loaded;
+    });
+    await waitFor(() => expect(container.textContent).toBe('registered'));
+    expect(recoverable).toEqual([]);
+    container.remove();
+  });
+});

@@ -94,9 +94,12 @@ export class FakeUserAgent implements UserAgentLike {
     this.unregisterCalls += 1;
     const behaviour = this.sdk.unregisterBehaviour;
     if (behaviour === 'hang') return new Promise(() => {});
-    if (this.session) this.session.live = false;
-    this.session = undefined;
-    return behaviour === 'reject' ? Promise.reject({ code: 0, error: new Error('unregister failed') }) : Promise.resolve();
+    const end = () => {
+      if (this.session) this.session.live = false;
+      this.session = undefined;
+      return behaviour === 'reject' ? Promise.reject({ code: 0, error: new Error('unregister failed') }) : Promise.resolve();
+    };
+    return this.sdk.unregisterGate ? this.sdk.unregisterGate.then(end) : end();
   }
 
   on(event: string, listener: Listener): this {
@@ -135,6 +138,8 @@ export class FakeSdk {
   /** Consumed one per register() call; 'ok' when empty. */
   outcomes: RegisterOutcome[] = [];
   unregisterBehaviour: 'ok' | 'hang' | 'reject' = 'ok';
+  /** When set, unregister() ends the session only once this resolves (a slow network). */
+  unregisterGate: Promise<void> | undefined;
   /** Returns a refusal reason to refuse the handshake (as the cloud does for a bad token). */
   refuse: ((options: Record<string, unknown>) => string | undefined) | undefined;
   loads = 0;
