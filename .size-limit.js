@@ -17,7 +17,7 @@ export default [
     // see BENCHMARKS.md ("Size") for why the engine is not that small and what it weighs module by module.
     name: 'the whole engine (first chunk + lazy driver with jose decodeJwt)',
     path: 'dist/index.js',
-    limit: '9 KB',
+    limit: '9.5 KB',
     gzip: true,
     ignore: peers,
   },
