@@ -7,7 +7,7 @@ import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
 import { handleControl, type CloudState, type ControlTarget } from './control.js';
-import { answerPreflight, applyCors, isPreflight } from './cors.js';
+import { answerPreflight, applyCors, isLoopbackOrigin, isPreflight } from './cors.js';
 import { faultMs, FaultSwitches, type CloudFaults, type DownOptions, type SessionFilter } from './faults.js';
 import { HttpError, sendError } from './http.js';
 import { LoginTokens } from './logins.js';
@@ -267,9 +267,10 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   }
 
   async #close(): Promise<void> {
+    await this.#lifecycle;
+    // After a down() in progress has finished: it may just have scheduled its automatic up().
     this.#cancelAutoUp?.();
     this.#timers.clearAll();
-    await this.#lifecycle;
     this.#ccs.markAll('close');
     const serverClosed = this.#stopListening();
     this.#destroyConnections();
@@ -328,7 +329,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
         await closed;
         this.emit('down');
       }
-      if (forMs > 0) {
+      if (forMs > 0 && !this.#closing) {
         this.#cancelAutoUp = this.#timers.schedule(forMs, () => {
           this.#cancelAutoUp = undefined;
           this.#up().catch(() => undefined);
@@ -394,9 +395,12 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   #route(req: IncomingMessage, res: ServerResponse, toEngine: () => void): void {
     const url = parseUrl(req.url);
     if (req.url?.startsWith('/socket.io/') && url.pathname !== SOCKET_SCRIPT_PATH) return toEngine();
+    const control = url.pathname.startsWith('/_cloud/');
+    // The control routes sign tokens and break the cloud: only pages served from this machine (and clients
+    // that send no Origin, like curl or a test) may use them, not any web page open in the same browser.
+    if (control && !isLoopbackOrigin(req.headers.origin)) return sendError(res, 403, 'the /_cloud/ routes answer pages served from this machine only');
     applyCors(req, res);
     if (isPreflight(req)) return answerPreflight(req, res);
-    const control = url.pathname.startsWith('/_cloud/');
     if (!control) {
       const origin = req.headers.origin;
       res.once('close', () => {

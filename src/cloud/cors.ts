@@ -35,3 +35,11 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse): void
 
 /** The same policy for socket.io's own answers (handshake, polling): reflect the origin, allow credentials. */
 export const socketIoCors = { origin: true, credentials: true } as const;
+
+/** No Origin (curl, Node), or a page served from this machine: http(s)://127.0.0.1, localhost or [::1], any port. */
+export function isLoopbackOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (!URL.canParse(origin)) return false;
+  const { protocol, hostname } = new URL(origin);
+  return (protocol === 'http:' || protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+}

@@ -4,6 +4,9 @@ import type { ResolvedUser } from './config.js';
 /** How long a cloud token from /api/v3/authenticate stays valid (cloud clock). */
 export const LOGIN_TOKEN_TTL_MS = 12 * 3600 * 1000;
 
+/** Cloud tokens one user holds at most; a new login drops the oldest. */
+export const MAX_LOGIN_TOKENS_PER_USER = 16;
+
 interface LoginToken {
   user: ResolvedUser;
   expiresAt: number;
@@ -23,6 +26,9 @@ export class LoginTokens {
 
   issue(user: ResolvedUser): string {
     this.#sweep();
+    // Oldest first (a Map keeps insertion order): a test logging in thousands of times keeps a few, not all, for 12 h.
+    const held = [...this.#tokens].filter(([, entry]) => entry.user === user);
+    for (const [token] of held.slice(0, Math.max(0, held.length - MAX_LOGIN_TOKENS_PER_USER + 1))) this.#tokens.delete(token);
     const token = randomBytes(24).toString('base64url');
     this.#tokens.set(token, { user, expiresAt: this.#now() + LOGIN_TOKEN_TTL_MS });
     return token;

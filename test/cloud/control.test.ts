@@ -27,6 +27,28 @@ async function state(): Promise<CloudState> {
 }
 
 describe('control routes (for browser demos)', () => {
+  test('answer pages served from this machine and clients without an Origin, never a page of another site', async () => {
+    const evil = await fetch(`${env.cloud.url}/_cloud/token`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, // a "simple" request: no preflight
+      body: '{"userId":"alice"}',
+    });
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await evil.text()).not.toContain('eyJ');
+    const sandboxed = await fetch(`${env.cloud.url}/_cloud/faults/down`, { method: 'OPTIONS', headers: { origin: 'null', 'access-control-request-method': 'POST' } });
+    expect(sandboxed.status).toBe(403);
+    expect(env.cloud.isUp).toBe(true);
+    for (const origin of ['http://localhost:6006', 'http://127.0.0.1:6006', 'http://[::1]:6006']) {
+      const local = await fetch(`${env.cloud.url}/_cloud/state`, { headers: { origin } });
+      expect([local.status, local.headers.get('access-control-allow-origin')]).toEqual([200, origin]);
+    }
+    expect((await fetch(`${env.cloud.url}/_cloud/state`)).status).toBe(200); // curl, a test
+    // The REST routes stay open to any page, as the real cloud's are.
+    const rest = await fetch(`${env.cloud.url}/api/v2/preferredCCS?apiKey=${TEST_API_KEY}`, { headers: { origin: 'https://app.example' } });
+    expect([rest.status, rest.headers.get('access-control-allow-origin')]).toEqual([200, 'https://app.example']);
+  });
+
   test('GET state: faults, live sessions and records', async () => {
     sockets.push(await connectOk(env.cloud, { channelId: 'watched', apiKey: TEST_API_KEY }));
     const snapshot = await state();

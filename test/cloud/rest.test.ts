@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SOCKET_SCRIPT_PATH } from '../../src/cloud/index.js';
+import { MAX_LOGIN_TOKENS_PER_USER, SOCKET_SCRIPT_PATH } from '../../src/cloud/index.js';
 import { OTHER_LOGIN, OTHER_PASSWORD, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_NICKNAME, TEST_PASSWORD, setupLocalCloud } from '../support/cloud.js';
 
 const env = setupLocalCloud();
@@ -91,6 +91,13 @@ describe('login REST calls', () => {
     const json = await get('/api/v3/authenticate', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: expect.stringContaining('multipart/form-data') });
+  });
+
+  test(`a user holds at most ${MAX_LOGIN_TOKENS_PER_USER} cloud tokens: a new login drops the oldest`, async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i <= MAX_LOGIN_TOKENS_PER_USER; i += 1) tokens.push(await login());
+    expect((await get('/api/v2/users/me', bearer(tokens[0] ?? ''))).status).toBe(401);
+    for (const token of tokens.slice(1)) expect((await get('/api/v2/users/me', bearer(token))).status).toBe(200);
   });
 
   test('users/me answers what the SDK reads, for the Bearer token', async () => {
