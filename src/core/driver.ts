@@ -147,10 +147,12 @@ export class SessionDriver {
   /** Registers (if not already), resolving with the Session; rejects with a failure that won't pass. */
   register(): Promise<Session> {
     this.#wanted = true;
-    const { session } = this.#state;
-    if (session && this.#state.status !== 'renewing') return Promise.resolve(session);
-    if (this.#run) return this.#deferred().promise;
-    return this.#begin('initial');
+    const { session, status } = this.#state;
+    if (session && status !== 'renewing') return Promise.resolve(session);
+    if (!this.#run) return this.#begin('initial');
+    const joined = this.#deferred().promise;
+    // A renewal that fails keeps the old session when it can: registered all the same, as register() asked.
+    return status === 'renewing' ? joined.catch((error: unknown) => this.#state.session ?? Promise.reject(error)) : joined;
   }
 
   /** Re-registers now with a fresh token (or registers, if not registered). */

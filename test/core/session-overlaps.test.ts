@@ -249,6 +249,29 @@ describe('SessionEngine: counters, events and edge cases (second review)', () =>
     expect(sdk.liveSessions).toEqual([]);
   });
 
+  it('register() during a renewal that fails for good resolves with the kept session; renew() rejects', async () => {
+    const { options, engine, clock, flush } = setupEngine();
+    let refuse: (() => void) | undefined;
+    const getToken = async () => {
+      if (refuse) {
+        await new Promise<void>((resolve) => (refuse = resolve));
+        throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered HTTP 403');
+      }
+      return signTokenNow(clock);
+    };
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    const session = await engine.register();
+    refuse = () => {};
+    const renewal = engine.renew();
+    await flush();
+    expect(engine.getSnapshot().status).toBe('renewing');
+    const registration = engine.register(); // e.g. a "Connect" button pressed meanwhile
+    refuse();
+    await expect(renewal).rejects.toMatchObject({ code: 'TOKEN_SOURCE_FAILED' });
+    await expect(registration).resolves.toBe(session);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session, error: { code: 'TOKEN_SOURCE_FAILED' } });
+  });
+
   it('every session that ends gets its `unregistered` event: unregister(), a config change, a renewal', async () => {
     const { options, engine, clock, events } = setupEngine();
     const first = await engine.register();
