@@ -78,9 +78,13 @@ export class SessionDriver {
   readonly #tokens: TokenSource;
   #run: Run | undefined;
   #owned: OwnedUserAgent | undefined;
-  /** Unregisters in flight: the next register waits for them, so one app never holds two sessions (page-wide once the SDK is loaded). */
-  #ending = new Set<Promise<unknown>>();
+  /** This driver's unregisters and superseded register() calls in flight: unregister() waits for them. */
+  readonly #ending = new Set<Promise<unknown>>();
+  /** The same, page-wide for the loaded SDK: a new registration waits for them, so one app never holds two sessions. */
+  #pageEnding: Set<Promise<unknown>> = this.#ending;
   #pending: Deferred | undefined;
+  /** register() called while a renewal runs: settled by its outcome, or with the session a failed renewal keeps. */
+  #registerDuringRenewal: Deferred | undefined;
   #wanted = false;
   #failures = 0;
   #refusedOnce = false;
@@ -115,8 +119,7 @@ export class SessionDriver {
 
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop() or a failure that won't pass. */
   start(): void {
-    if (this.#options.autoRegister === false) return;
-    // Already on it (an attempt, a session or a scheduled retry)? Only a failure that won't pass is tried again.
+    // The store checked autoRegister when it was mounted. Already on it (an attempt, a session or a scheduled retry)? Only a failure that won't pass is tried again.
     if (!this.#wanted || this.#halted) void this.register().catch(noop);
   }
 
@@ -150,9 +153,9 @@ export class SessionDriver {
     const { session, status } = this.#state;
     if (session && status !== 'renewing') return Promise.resolve(session);
     if (!this.#run) return this.#begin('initial');
-    const joined = this.#deferred().promise;
-    // A renewal that fails keeps the old session when it can: registered all the same, as register() asked.
-    return status === 'renewing' ? joined.catch((error: unknown) => this.#state.session ?? Promise.reject(error)) : joined;
+    if (status !== 'renewing') return this.#deferred().promise;
+    // A renewal that fails (for now or for good) keeps the old session when it can: registered all the same.
+    return (this.#registerDuringRenewal ??= deferred()).promise;
   }
 
   /** Re-registers now with a fresh token (or registers, if not registered). */
@@ -201,7 +204,7 @@ export class SessionDriver {
       this.#update({ status: renewing ? 'renewing' : 'registering', retryAt: undefined });
 
       const sdk = await this.#loadSdk();
-      this.#ending = inFlightOn(sdk);
+      this.#pageEnding = inFlightOn(sdk);
       if (signal.aborted) return;
       const token = auth.mode === 'jwt' ? await this.#freshToken(run, auth) : undefined;
       if (signal.aborted) return;
@@ -209,7 +212,7 @@ export class SessionDriver {
       // The old session ends before the new one starts (renewal, refused reconnect, kick).
       if (this.#owned && this.#owned.uri !== uri) this.#releaseQuietly(this.#owned, 'the uri changed');
       if (this.#owned?.ua.isRegistered()) await this.#endSession(this.#owned);
-      await Promise.allSettled(this.#ending);
+      await Promise.allSettled(this.#pageEnding);
       if (signal.aborted) return;
 
       const owned = this.#owned ?? this.#createUserAgent(sdk, uri);
@@ -284,7 +287,8 @@ export class SessionDriver {
     const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
     return new Promise((resolve, reject) => {
       let settled = false;
-      let over!: (ended?: Promise<void>) => void; // register() settled (late session ended) or timed out
+      // register() settled (and a late session's unregister, with its own timeout, done) or timed out.
+      let over!: (ended?: Promise<void>) => void;
       const overPromise = new Promise<void>((resolve) => (over = resolve));
       const finish = (error: ApiRtcAuthError | undefined, session?: SessionLike) => {
         if (settled) return;
@@ -399,6 +403,7 @@ export class SessionDriver {
     const reconnecting = keepsSession && this.#owned?.connected === false;
     const kept = (renewAt: number | undefined): Partial<SessionState> => ({ status: reconnecting ? 'reconnecting' : 'registered', error: failure, renewAt });
     if (reconnecting) this.#armWatchdog('retry');
+    if (keepsSession) this.#settleKept();
     if (!failure.retryable) {
       this.#halted = !keepsSession;
       this.#update(keepsSession ? kept(undefined) : { ...initialState, status: 'error', error: failure });
@@ -532,9 +537,11 @@ export class SessionDriver {
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {
-    const ending = this.#ending;
-    ending.add(promise);
-    const forget = () => ending.delete(promise);
+    const sets = new Set([this.#ending, this.#pageEnding]);
+    for (const set of sets) set.add(promise);
+    const forget = () => {
+      for (const set of sets) set.delete(promise);
+    };
     promise.then(forget, forget);
     return promise;
   }
@@ -562,24 +569,25 @@ export class SessionDriver {
   }
 
   #deferred(): Deferred {
-    if (this.#pending) return this.#pending;
-    let resolve!: (session: Session) => void;
-    let reject!: (error: ApiRtcAuthError) => void;
-    const promise = new Promise<Session>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
-    this.#pending = { promise, resolve, reject };
-    return this.#pending;
+    return (this.#pending ??= deferred());
   }
 
+  /** Settles every caller waiting on the attempt: resolved with the session, or rejected with the error. */
   #settle(session: Session | undefined, error?: ApiRtcAuthError): void {
-    const pending = this.#pending;
-    this.#pending = undefined;
-    if (!pending) return;
-    if (session) pending.resolve(session);
-    else pending.reject(error ?? aborted('aborted'));
+    for (const waiting of [this.#pending, this.#registerDuringRenewal]) {
+      if (!waiting) continue;
+      if (session) waiting.resolve(session);
+      else waiting.reject(error ?? aborted('aborted'));
+    }
+    this.#pending = this.#registerDuringRenewal = undefined;
+  }
+
+  /** A failed renewal kept the old session: register() callers are registered all the same (renew() callers wait on). */
+  #settleKept(): void {
+    const session = this.#state.session;
+    if (!session) return;
+    this.#registerDuringRenewal?.resolve(session);
+    this.#registerDuringRenewal = undefined;
   }
 
   #update(patch: Partial<SessionState>): void {
@@ -589,6 +597,17 @@ export class SessionDriver {
   #emit(event: SessionEvent): void {
     this.#host.emit(event);
   }
+}
+
+function deferred(): Deferred {
+  let resolve!: (session: Session) => void;
+  let reject!: (error: ApiRtcAuthError) => void;
+  const promise = new Promise<Session>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
+  return { promise, resolve, reject };
 }
 
 function sessionConfig(options: SessionEngineOptions): SessionConfig {

@@ -434,8 +434,12 @@ function adaptToNode(handler: FetchHandler, unsupportedMethod: (method: string) 
     const serve = async (): Promise<void> => {
       const method = (req.method ?? 'GET').toUpperCase();
       const response = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await handler(await toRequest(req, res));
-      // authorize() may have answered through context.node.res itself: there is nothing left to write.
-      if (res.headersSent || res.writableEnded) return;
+      // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
+      // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
+      if (res.headersSent || res.writableEnded) {
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
       await writeResponse(response, req, res);
     };
     serve().catch((error: unknown) => {

@@ -272,6 +272,51 @@ describe('SessionEngine: counters, events and edge cases (second review)', () =>
     expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session, error: { code: 'TOKEN_SOURCE_FAILED' } });
   });
 
+  it('register() during a renewal that fails for now resolves with the kept session; renew() waits for the retry', async () => {
+    const { options, engine, clock, env, flush } = setupEngine();
+    let fail: (() => void) | undefined;
+    const getToken = async () => {
+      if (fail) {
+        await new Promise<void>((resolve) => (fail = resolve));
+        throw new TypeError('Failed to fetch');
+      }
+      return signTokenNow(clock, { expiresIn: 3600 });
+    };
+    engine.setOptions({ ...options, auth: jwtAuth(getToken) });
+    const session = await engine.register();
+    fail = () => {};
+    let renewed = false;
+    void engine.renew().then(() => (renewed = true), () => (renewed = true));
+    await flush();
+    expect(engine.getSnapshot().status).toBe('renewing');
+    const registration = engine.register();
+    env.online = false; // the retry waits for `online`
+    fail();
+    await expect(registration).resolves.toBe(session);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'registered', session, error: { code: 'TOKEN_SOURCE_FAILED' } });
+    expect(renewed).toBe(false);
+  });
+
+  it('unregister() waits for its own work only, not for another provider on the same SDK', async () => {
+    const a = setupEngine({ registerTimeoutMs: 15_000 });
+    const b = setupEngine({ loadSdk: a.sdk.load }); // the same SDK module (page-wide), B's own clock
+    await b.engine.register();
+    a.sdk.outcomes.push({ kind: 'hang' });
+    a.engine.start();
+    await a.flush();
+    a.engine.stop(); // A's hung register() is superseded: tracked page-wide until its timeout
+    await a.flush();
+    await b.engine.unregister(); // resolves without A's clock moving
+    expect(b.engine.getSnapshot().status).toBe('idle');
+    // A new registration on the page still waits for A's register() (the SDK's socket layer is shared).
+    const registering = b.engine.register();
+    await b.flush();
+    expect(a.sdk.registerCalls).toHaveLength(2); // B's first, A's hung one: B's second waits
+    await a.clock.advance(15_000);
+    await registering;
+    expect(a.sdk.registerCalls).toHaveLength(3);
+  });
+
   it('every session that ends gets its `unregistered` event: unregister(), a config change, a renewal', async () => {
     const { options, engine, clock, events } = setupEngine();
     const first = await engine.register();

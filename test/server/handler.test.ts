@@ -541,6 +541,23 @@ describe('token endpoint: Node adapter specifics', () => {
     expect(next).not.toHaveBeenCalled();
   });
 
+  it('cuts the connection when authorize began an answer through node.res and then threw', async () => {
+    const handler = createTokenHandler(
+      handlerOptions((_request, { node }) => {
+        node?.res.writeHead(200, { 'content-type': 'text/plain' });
+        node?.res.write('partial');
+        throw new Error('session store down');
+      }),
+    );
+    const server = await listen(handler.node);
+    onTestFinished(() => server.close());
+    const outcome = await fetch(`${server.origin}/token`, post()).then(
+      (response) => response.text().then(() => 'ended', () => 'cut'),
+      () => 'cut',
+    );
+    expect(outcome).toBe('cut'); // not left open: the client is told at once
+  });
+
   it('closes the connection after a 413 instead of reading the rest of a huge upload', async () => {
     const handler = createTokenHandler(handlerOptions(() => 'x'));
     let serverSide: Socket | undefined;
