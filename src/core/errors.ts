@@ -8,17 +8,17 @@ export type ApiRtcAuthErrorCode =
   | 'TOKEN_EXPIRED'
   /** The token source (getToken or tokenUrl) failed. Retryable when the failure may pass (network, 5xx). */
   | 'TOKEN_SOURCE_FAILED'
-  /** The cloud refused the credentials: wrong password, refused token. Never retried. */
+  /** The cloud refused the credentials: wrong password, refused token (after one fresh token from getToken/tokenUrl). */
   | 'UNAUTHORIZED'
   /** register() did not settle in time (the SDK can hang forever). Retried on a new UserAgent. */
   | 'REGISTER_TIMEOUT'
-  /** Any other register failure: network, cloud 5xx. Retried. */
+  /** Any other register failure: network, cloud 5xx (retried); in login mode, an HTTP 4xx other than 401/403/408/429 (not retried). */
   | 'REGISTER_FAILED'
   /** The @apirtc/apirtc SDK could not be loaded. */
   | 'SDK_LOAD_FAILED'
   /** `ua.unregister()` failed or did not settle; the UserAgent is dropped all the same. */
   | 'UNREGISTER_FAILED'
-  /** The operation was superseded (config change, unregister, unmount). */
+  /** `unregister()` or unmount came while the action was pending. A config change does not abort: register() resolves with the new Session. */
   | 'ABORTED';
 
 export interface ApiRtcAuthErrorOptions {

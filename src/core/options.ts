@@ -33,6 +33,7 @@ export interface RetryOptions {
 export interface SessionEngineOptions extends SessionConfig {
   /** Register as soon as started (mounted). Default true. */
   autoRegister?: boolean;
+  /** When to renew a JWT before it expires: lead, jitter, deferral during calls (README "Renewal policy"). */
   renewal?: RenewalOptions;
   /** register() has no timeout of its own and can hang forever; give up after this. Default 15000 ms. */
   registerTimeoutMs?: number;
@@ -40,14 +41,19 @@ export interface SessionEngineOptions extends SessionConfig {
   tokenTimeoutMs?: number;
   /** After the socket drops, how long to wait for the SDK's own reconnect before re-registering. Default 20000 ms. */
   reconnectTimeoutMs?: number;
+  /** Backoff for failures that may pass. */
   retry?: RetryOptions;
   /** Called for every engine event; read through a latest-ref. Never receives a secret. */
   onEvent?: (event: SessionEvent) => void;
-  /** Test seams. */
+  /** Loads the SDK module. Default: `import('@apirtc/apirtc')` with its log level set to warn (at info it logs the token). */
   loadSdk?: LoadSdk;
+  /** Wall clock and timers. Default: `Date.now` and the global timers. */
   clock?: Clock;
+  /** Where wake-ups and connectivity are heard. Default: the page's window, document and `navigator.onLine`. */
   environment?: Environment;
+  /** The jitter source for renewal and backoff, in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /** The fetch for `tokenUrl`. Default: the global `fetch`. */
   fetch?: typeof fetch;
 }
 

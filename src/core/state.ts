@@ -9,11 +9,12 @@ import type { Session, UserAgent } from './sdk.js';
  * | `registering`  | —       | loading the SDK, getting a token, register() in flight                   |
  * | `registered`   | Session | live                                                                    |
  * | `reconnecting` | Session | the SDK lost its socket and is reconnecting by itself                    |
- * | `renewing`     | Session, then — | fresh token, unregister(), register()                         |
+ * | `renewing`     | Session, then — | fresh token, unregister(), register() (*)                     |
  * | `retrying`     | —       | a failure that may pass; the next attempt is at `retryAt` (or `online`)  |
- * | `error`        | —*      | stopped on a failure that won't pass; `register()` tries again           |
+ * | `error`        | —       | stopped on a failure that won't pass; `register()` tries again           |
  *
- * (*) A renewal that fails for good leaves the current session in place until it expires.
+ * (*) A renewal that fails before the old session ended keeps it: status `registered` (or `reconnecting`)
+ * with `error` set, for as long as its socket lasts. See the README's "Failures and recovery".
  */
 export type SessionStatus = 'idle' | 'registering' | 'registered' | 'reconnecting' | 'renewing' | 'retrying' | 'error';
 

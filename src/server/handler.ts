@@ -18,6 +18,10 @@ export const MAX_TOKEN_REQUEST_BODY_BYTES = 8 * 1024;
 export interface NodeRequestContext {
   /** As your middleware left it: cast it to your framework's type to read e.g. `req.session` or `req.user`. */
   req: IncomingMessage;
+  /**
+   * You may answer through it yourself (e.g. a redirect): the adapter then writes nothing more. An answer you
+   * begin here and leave open is cut when `authorize` settles.
+   */
   res: ServerResponse;
 }
 
@@ -227,8 +231,8 @@ function defaultOnError(error: unknown): void {
  * Every error body the handler writes is JSON `{ "error": string }`, with `Cache-Control: no-store`; no
  * answer ever contains the secret, and no error answer contains a token.
  *
- * Options are checked at once: a bad apiKey, secret, expiresIn, maxExpiresIn, now, onError or a missing
- * `authorize` throws an `ApiRtcAuthError` with code `INVALID_CONFIG` and `field` naming the option.
+ * Options are checked at once: a bad apiKey, secret, expiresIn, maxExpiresIn, now, onError, allowedOrigins or a
+ * missing `authorize` throws an `ApiRtcAuthError` with code `INVALID_CONFIG` and `field` naming the option.
  *
  * @example Next.js route handler: `export const POST = createTokenHandler({ apiKey, secret, authorize });`
  * @example Node: `http.createServer(createTokenHandler({ ... }).node)`; Express: `app.use('/api/apirtc-token', handler.node)`

@@ -128,7 +128,8 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
  *
  * Rejects with an `ApiRtcAuthError` with code `INVALID_CONFIG`
  * and `field` naming the option at fault: an empty, blank or whitespace-padded apiKey or one with
- * whitespace or `:`; an empty userId; an empty secret; an expiresIn that is not a positive finite
+ * whitespace or `:`; an empty userId or one with other characters than letters, digits, `_`, `.`, `@` and `-`
+ * (the SDK sends it unescaped in a URL); an empty secret; an expiresIn that is not a positive finite
  * number or is above maxExpiresIn; an invalid maxExpiresIn.
  */
 export async function createApiRtcToken(options: CreateApiRtcTokenOptions): Promise<string> {
