@@ -417,18 +417,26 @@ export class SessionDriver {
     // "Equal jitter": half fixed, half random, so retries of many clients spread out.
     const at = this.#clock.now() + Math.round(delay / 2 + (delay / 2) * (this.#options.random ?? Math.random)());
     // Offline, with a window to say when it is back: don't burn attempts, go again on `online`.
-    const waitForOnline = !this.#env.isOnline() && this.#env.window !== undefined;
-    const retryAt = waitForOnline ? undefined : at;
+    const offline = () => !this.#env.isOnline() && this.#env.window !== undefined;
+    const retryAt = offline() ? undefined : at;
     this.#update(keepsSession ? kept(retryAt) : { ...initialState, status: 'retrying', error: failure, retryAt });
     this.#emit({ type: 'retry-scheduled', attempt: this.#failures, retryAt, error: failure });
     const again = () => void this.#begin(keepsSession ? 'renew' : 'retry').catch(noop);
-    if (!waitForOnline) return this.#schedule(at, again);
-    this.#cancelScheduled();
-    const stop = listen(this.#env.window, ['online'], () => {
-      stop();
-      again();
+    const whenOnline = () => {
+      this.#cancelScheduled();
+      const stop = listen(this.#env.window, ['online'], () => {
+        stop();
+        again();
+      });
+      this.#cancelScheduled = stop;
+    };
+    if (retryAt === undefined) return whenOnline();
+    // Gone offline while waiting: wait for `online` instead of burning the attempt.
+    this.#schedule(at, () => {
+      if (!offline()) return again();
+      this.#update(keepsSession ? { renewAt: undefined } : { retryAt: undefined });
+      whenOnline();
     });
-    this.#cancelScheduled = stop;
   }
 
   // ---- the live session ----

@@ -49,6 +49,22 @@ describe('SessionEngine: failures and recovery', () => {
     expect(events.filter((e) => e.type === 'retry-scheduled').map((e) => (e.type === 'retry-scheduled' ? e.attempt : 0))).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('a retry that comes due after going offline waits for `online` instead of burning an attempt', async () => {
+    const { engine, sdk, clock, env } = setupEngine();
+    sdk.outcomes.push({ kind: 'reject', error: networkError });
+    engine.start();
+    await clock.advance(0);
+    expect(engine.getSnapshot().retryAt).toBeDefined(); // scheduled while online
+    env.goOffline();
+    await clock.advance(60_000);
+    expect(sdk.registerCalls).toHaveLength(1);
+    expect(engine.getSnapshot()).toMatchObject({ status: 'retrying', retryAt: undefined });
+    env.goOnline();
+    await clock.advance(0);
+    expect(engine.getSnapshot().status).toBe('registered');
+    expect(sdk.registerCalls).toHaveLength(2);
+  });
+
   it('waits while offline and goes again on `online`', async () => {
     const { engine, sdk, clock, env } = setupEngine();
     env.online = false;
