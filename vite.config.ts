@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import dts from 'unplugin-dts/vite';
@@ -8,9 +9,11 @@ import { playwright } from '@vitest/browser-playwright';
 // Everything the package's users bring themselves (or Node has) stays out of the bundle.
 const external = [/^react($|\/)/, /^react-dom($|\/)/, /^@apirtc\//, /^jose$/, /^socket\.io($|\/)/, /^node:/];
 
-// The story tests run in Debian's Chromium (no browser download); CHROMIUM_PATH overrides it elsewhere.
+// The story tests run in Debian's Chromium (no browser download); CHROMIUM_PATH overrides it elsewhere, and
+// without either, Playwright's own browser is used (`npx playwright install chromium`, e.g. on macOS).
+const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  ...(chromiumPath ? { executablePath: chromiumPath } : {}),
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run',

@@ -6,6 +6,7 @@
  * and saves docs/jwt-renewal.png (1000x700). Uses the system Chromium (CHROMIUM_PATH, default
  * /usr/bin/chromium): nothing is downloaded.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright';
 
@@ -21,8 +22,9 @@ async function waitForStatus(page: Page, status: string): Promise<void> {
   await page.getByTestId('status').filter({ hasText: new RegExp(`^${status}$`) }).waitFor({ timeout: TIMEOUT_MS });
 }
 
+const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  ...(chromiumPath ? { executablePath: chromiumPath } : {}),
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run',

@@ -5,7 +5,7 @@ import { Demo } from './components/Demo.js';
 import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { expectLogged, expectStatus } from './support/play.js';
+import { countLogged, expectLogged, expectStatus } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 function AnonymousDemo() {
@@ -47,6 +47,7 @@ export const Registered: Story = {
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(/^[\w-]+$/);
     await expectLogged(canvas, /registered\s*apiKey, session/);
     // StrictMode mounted the provider twice: still one registration, no error.
+    await expect(countLogged(canvas, /registered\s*apiKey, session/)).toBe(1);
     await expect(canvas.queryByTestId('error')).not.toBeInTheDocument();
   },
 };

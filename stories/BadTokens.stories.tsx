@@ -1,11 +1,11 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { AuthProvider, type ApiRtcAuthErrorCode } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { expectStatus } from './support/play.js';
+import { countLogged, expectStatus } from './support/play.js';
 import { fetchBadToken, requireServices } from './support/services.js';
 import type { BadTokenKind } from './support/types.js';
 
@@ -14,6 +14,8 @@ interface Expectation {
   code: ApiRtcAuthErrorCode;
   message: string;
   why: string;
+  /** `error` events before the engine stops: one, or two when the cloud refused and one fresh token was refused too. */
+  errors: number;
 }
 
 /** What each bad token ends in, and where it is caught. */
@@ -23,24 +25,28 @@ const EXPECTED: Record<BadTokenKind, Expectation> = {
     code: 'TOKEN_EXPIRED',
     message: 'the token has already expired',
     why: 'Caught in the browser before any network call: its exp is in the past. The engine asks the source once more (reason "expired"), gets another expired token, and stops: never a loop.',
+    errors: 1,
   },
   'wrong-secret': {
     title: 'A token signed with the wrong secret',
     code: 'UNAUTHORIZED',
     message: 'signature verification failed',
     why: 'The browser cannot check a signature (it has no secret, and must not): the cloud refuses the handshake. The engine gets one fresh token (reason "refused"), is refused again, and stops.',
+    errors: 2,
   },
   'wrong-user': {
     title: 'A token for another user',
     code: 'INVALID_TOKEN',
     message: 'grants.apiRTC_UserAgent_Id does not match the user id',
     why: 'Caught in the browser: the token was signed for another user id than the userId prop.',
+    errors: 1,
   },
   unsigned: {
     title: 'An unsigned token (alg "none")',
     code: 'INVALID_TOKEN',
     message: 'the token is unsigned',
     why: 'Caught in the browser: ApiRTC requires HS256, an unsigned token is never sent.',
+    errors: 1,
   },
 };
 
@@ -86,11 +92,15 @@ type Story = StoryObj<typeof meta>;
 /** Status `error` with the typed error the UI branches on, and no session. */
 async function expectTypedError(canvasElement: HTMLElement, kind: BadTokenKind) {
   const canvas = within(canvasElement);
-  const { code, message } = EXPECTED[kind];
+  const { code, message, errors } = EXPECTED[kind];
   await expectStatus(canvas, 'error');
   await expect(canvas.getByTestId('error-code')).toHaveTextContent(code);
   await expect(canvas.getByTestId('error-message')).toHaveTextContent(message);
   await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
+  // Never a loop: the documented number of attempts, and no retry.
+  await waitFor(() => expect(countLogged(canvas, /^\S+\s*error\s/)).toBe(errors));
+  await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
+  await expect(countLogged(canvas, /token\s*reason refused/)).toBe(kind === 'wrong-secret' ? 1 : 0);
 }
 
 export const Expired: Story = {

@@ -159,6 +159,6 @@ export const Offline: Story = {
     await expectLogged(canvas, /status\s*→ reconnecting/);
     await userEvent.click(checkbox(canvasElement, /offline/i));
     await expectStatus(canvas, 'registered');
-    await expect(canvas.getByTestId('network')).toHaveTextContent('online');
+    await waitFor(() => expect(canvas.getByTestId('network')).toHaveTextContent('online'));
   },
 };

@@ -1,11 +1,11 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { expectStatus } from './support/play.js';
+import { countLogged, expectStatus } from './support/play.js';
 import { requireServices, services } from './support/services.js';
 
 interface LoginDemoProps {
@@ -67,6 +67,9 @@ export const WrongPassword: Story = {
     await expect(canvas.getByTestId('error-code')).toHaveTextContent('UNAUTHORIZED');
     await expect(canvas.getByTestId('error-message')).toHaveTextContent('the cloud refused the login or password');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
+    // One refusal, and no retry: a wrong password would not pass.
+    await waitFor(() => expect(countLogged(canvas, /error\s*UNAUTHORIZED/)).toBe(1));
+    await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
     // The password is nowhere on the page: not in the error, not in the events.
     await expect(canvasElement).not.toHaveTextContent('not-the-password');
   },
