@@ -91,6 +91,7 @@ export function validateAuth(auth: unknown): string {
         throw new ApiRtcAuthError('INVALID_CONFIG', 'auth.getToken must be a function returning a Promise of a JWT', { field: 'auth.getToken' });
       }
       if (config.tokenUrl !== undefined) requireText('auth.tokenUrl', config.tokenUrl, { noWhitespace: true });
+      if (config.tokenRequestInit !== undefined) checkRequestInit(config.tokenRequestInit);
       if (config.token !== undefined && typeof config.token !== 'string') {
         throw new ApiRtcAuthError('INVALID_CONFIG', 'auth.token must be a JWT string', { field: 'auth.token' });
       }
@@ -101,12 +102,30 @@ export function validateAuth(auth: unknown): string {
   }
 }
 
+/** Refuses headers fetch would refuse, naming the field only: the runtime's own message may quote the value (a secret). */
+function checkRequestInit(init: unknown): void {
+  const field = 'auth.tokenRequestInit';
+  if (typeof init !== 'object' || init === null) throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must be an object of fetch options`, { field });
+  try {
+    new Headers((init as RequestInit).headers);
+  } catch {
+    throw new ApiRtcAuthError('INVALID_CONFIG', `${field}.headers holds an invalid header name or value`, { field: `${field}.headers` });
+  }
+}
+
 /** setTimeout's ceiling: above it, a delay overflows and fires at once. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** Checks the engine's timing options; throws INVALID_CONFIG naming the first one that is not a usable delay. */
 export function validateTimings(options: SessionEngineOptions): void {
-  const { renewal = {}, retry = {} } = options;
+  for (const field of ['renewal', 'retry'] as const) {
+    const value: unknown = options[field];
+    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new ApiRtcAuthError('INVALID_CONFIG', `${field} must be an object`, { field });
+    }
+  }
+  const renewal = options.renewal ?? {};
+  const retry = options.retry ?? {};
   const delays = {
     registerTimeoutMs: options.registerTimeoutMs,
     tokenTimeoutMs: options.tokenTimeoutMs,
@@ -130,19 +149,22 @@ export function validateTimings(options: SessionEngineOptions): void {
  * Value equality for configs written inline in JSX: plain objects and arrays compare by content;
  * functions always compare equal, because callbacks are read through a latest-ref, not captured.
  */
-export function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown, comparing = new WeakMap<object, object>()): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a === 'function' && typeof b === 'function') return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  // A cycle (an object holding itself): the pair is already being compared further up.
+  if (comparing.get(a) === b) return true;
+  comparing.set(a, b);
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i], comparing));
   }
   // Only plain objects compare by content; a Date, Map or class instance compares by identity.
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
   const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
   if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], comparing));
 }
 
 function isPlainObject(value: object): boolean {

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { literalToken, sameValue, validateAuth, validateTimings, type AuthConfig, type JwtAuth, type JwtLiteralAuth, type TokenReason } from './credentials.js';
+import { literalToken, sameValue, validateAuth, validateTimings, type AuthConfig, type JwtAuth, type JwtLiteralAuth, type JwtTokenUrlAuth, type TokenReason } from './credentials.js';
 import { scheduleAt } from './deadline.js';
 import { browserEnvironment, listen, type Environment } from './environment.js';
 import { ApiRtcAuthError } from './errors.js';
@@ -619,7 +619,9 @@ function deferred(): Deferred {
 }
 
 function sessionConfig(options: SessionEngineOptions): SessionConfig {
-  return { auth: options.auth, cloudUrl: cloudUrlOf(options), registerOptions: options.registerOptions ?? {} };
+  // tokenRequestInit is read at each token request (a rotating header must not end the calls): not compared.
+  const { tokenRequestInit: _readWhenUsed, ...auth } = options.auth as Partial<JwtTokenUrlAuth>;
+  return { auth: auth as AuthConfig, cloudUrl: cloudUrlOf(options), registerOptions: options.registerOptions ?? {} };
 }
 
 function onlyTokenChanged(previous: SessionEngineOptions, next: SessionEngineOptions): boolean {

@@ -13,6 +13,9 @@ export interface ApiRtcClaims extends JWTPayload {
 /** The SDK sends the token in its handshake URL; servers refuse request lines much longer than this. */
 export const MAX_TOKEN_LENGTH = 4096;
 
+/** The largest NumericDate whose milliseconds are a valid JavaScript Date (year 275760). */
+const MAX_NUMERIC_DATE = 8.64e12;
+
 export interface ExpectedIdentity {
   apiKey: string;
   userId: string;
@@ -31,7 +34,8 @@ export function findClaimProblem(claims: ApiRtcClaims, expected: ExpectedIdentit
   }
   for (const name of ['exp', 'iat', 'nbf'] as const) {
     const value = claims[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    // Beyond 8.64e12 s, `value * 1000` is no valid Date.
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_NUMERIC_DATE)) {
       return `jwt ${name} is not a valid NumericDate`;
     }
   }

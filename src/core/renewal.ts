@@ -42,5 +42,6 @@ export function planRenewal(options: RenewalOptions, expiresAt: number, now: num
 
 /** The latest a deferred renewal may wait. */
 export function hardDeadline(options: RenewalOptions, expiresAt: number, lifetimeMs: number): number {
-  return expiresAt - Math.min(HARD_DEADLINE_MS, leadFor(options, lifetimeMs));
+  // A register() that outlasted the token leaves a negative lifetime: the deadline is then expiry itself, never after.
+  return expiresAt - Math.max(0, Math.min(HARD_DEADLINE_MS, leadFor(options, Math.max(0, lifetimeMs))));
 }

@@ -16,6 +16,8 @@ function messageOf(failure: SdkFailure): string {
 }
 
 const AUTH_REFUSAL = /access token failure:[ \t]*([^\n]*)|not authorized|An account is needed|DISABLED_ENTERPRISE/i;
+/** The cloud refuses this SDK version: the SDK gives up for good, and so do we (retrying cannot help). */
+const OUTDATED_SDK = /ApiRTC update is needed/i;
 
 /** Turns whatever register()/unregister() rejected with into our typed error, keeping the original as `cause`. */
 export function fromSdkError(error: unknown): ApiRtcAuthError {
@@ -26,6 +28,9 @@ export function fromSdkError(error: unknown): ApiRtcAuthError {
   if (refusal) {
     const reason = refusal[1]?.trim() || refusal[0];
     return new ApiRtcAuthError('UNAUTHORIZED', `the cloud refused the credentials: ${reason}`, { cause: error });
+  }
+  if (OUTDATED_SDK.test(message)) {
+    return new ApiRtcAuthError('REGISTER_FAILED', `register() failed: the cloud refuses this SDK version (${message})`, { cause: error });
   }
   switch (failure.code) {
     case 13: {

@@ -116,6 +116,10 @@ async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth,
     body = await response.json();
   } catch (error) {
     if (signal.aborted) throw error;
+    // Not JSON is the endpoint's bug; a connection cut while reading the body may pass.
+    if (!(error instanceof SyntaxError)) {
+      throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `reading the token endpoint's answer failed: ${describe(error)}`, { retryable: true, cause: error });
+    }
     throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered with a body that is not JSON', { cause: error });
   }
   const token = (body as Partial<TokenEndpointResponse> | null)?.token;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameValue, TOKEN_REASONS, validateAuth } from '../../src/core/credentials.js';
+import { sameValue, TOKEN_REASONS, validateAuth, validateTimings } from '../../src/core/credentials.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 
 const getToken = async () => 'jwt';
@@ -209,5 +209,31 @@ describe('sameValue', () => {
   it('is symmetric on a mix of cases', () => {
     const values: unknown[] = [0, 1, '', 'a', null, undefined, Number.NaN, [], [1], {}, { a: 1 }, { a: undefined }, () => 0];
     for (const a of values) for (const b of values) expect(sameValue(a, b), `${String(a)} vs ${String(b)}`).toBe(sameValue(b, a));
+  });
+});
+
+describe('second review: null options, cyclic values, header values', () => {
+  it('renewal: null and retry: null mean the defaults; a non-object is INVALID_CONFIG naming the option', () => {
+    const auth = { mode: 'apiKey' as const, apiKey: 'key' };
+    expect(() => validateTimings({ auth, renewal: null, retry: null } as never)).not.toThrow();
+    for (const field of ['renewal', 'retry'] as const) {
+      expect(() => validateTimings({ auth, [field]: 'soon' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field }));
+    }
+  });
+
+  it('sameValue compares objects that hold themselves without overflowing the stack', () => {
+    const a: Record<string, unknown> = { groups: ['x'] };
+    const b: Record<string, unknown> = { groups: ['x'] };
+    a.self = a;
+    b.self = b;
+    expect(sameValue(a, b)).toBe(true);
+    b.groups = ['y'];
+    expect(sameValue(a, b)).toBe(false);
+  });
+
+  it('a header fetch would refuse is INVALID_CONFIG before any request, without the value in the message', () => {
+    const error = invalid({ mode: 'jwt', apiKey: 'key', userId: 'alice', tokenUrl: '/t', tokenRequestInit: { headers: { authorization: 'Bearer app-secret-123\nx' } } });
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG', field: 'auth.tokenRequestInit.headers' });
+    expect(error.message).not.toContain('app-secret-123');
   });
 });

@@ -220,6 +220,11 @@ describe('decodeApiRtcToken', () => {
     );
   });
 
+  it('an exp beyond the last valid Date is INVALID_TOKEN (not a NumericDate)', () => {
+    const token = handmade({ alg: 'HS256' }, claims({ exp: 1e13 }));
+    expect(thrown(() => decodeApiRtcToken(token, expected, nowMs))).toMatchObject({ code: 'INVALID_TOKEN', message: expect.stringContaining('exp is not a valid NumericDate') });
+  });
+
   it('a token whose claims are wrong is INVALID_TOKEN even when it has also expired', () => {
     const token = handmade({ alg: 'HS256' }, claims({ sub: 'other', exp: 1 }));
     expect(thrown(() => decodeApiRtcToken(token, expected, nowMs)).code).toBe('INVALID_TOKEN');

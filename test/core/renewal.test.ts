@@ -161,3 +161,9 @@ describe('hardDeadline', () => {
     expect(latest).toBeLessThan(expiresAt);
   });
 });
+
+describe('hardDeadline with a register() that outlasted the token', () => {
+  it('a negative lifetime never puts the deadline after expiry', () => {
+    expect(hardDeadline({}, NOW + 10_000, -5_000)).toBeLessThanOrEqual(NOW + 10_000);
+  });
+});

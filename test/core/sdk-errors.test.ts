@@ -162,3 +162,10 @@ describe('fromSdkError: our own errors', () => {
     expect({ code: own.code, retryable: own.retryable, field: own.field, message: own.message }).toEqual(before);
   });
 });
+
+describe('fromSdkError: a cloud that refuses this SDK version', () => {
+  it('"ApiRTC update is needed" is final (the SDK gives up for good): REGISTER_FAILED, not retried', () => {
+    const error = fromSdkError({ code: 5, error: new Error('Channel Connect Error : Error: ApiRTC update is needed') });
+    expect(error).toMatchObject({ code: 'REGISTER_FAILED', retryable: false, message: expect.stringContaining('refuses this SDK version') });
+  });
+});

@@ -317,6 +317,19 @@ describe('SessionEngine: counters, events and edge cases (second review)', () =>
     expect(a.sdk.registerCalls).toHaveLength(3);
   });
 
+  it('a new tokenRequestInit (a rotating header) is used at the next token request without re-registering', async () => {
+    const { options, engine, sdk, clock } = setupEngine();
+    const fetchStub = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => Response.json({ token: signTokenNow(clock), userId: USER_ID, expiresAt: 0 }));
+    const auth = (header: string) => ({ mode: 'jwt' as const, apiKey: API_KEY, userId: USER_ID, tokenUrl: 'http://127.0.0.1:9/token', tokenRequestInit: { headers: { authorization: header } } });
+    engine.setOptions({ ...options, fetch: fetchStub, auth: auth('Bearer one') });
+    await engine.register();
+    engine.setOptions({ ...options, fetch: fetchStub, auth: auth('Bearer two') });
+    await clock.advance(0);
+    expect(sdk.registerCalls).toHaveLength(1);
+    await engine.renew();
+    expect(new Headers(fetchStub.mock.calls.at(-1)?.[1]?.headers).get('authorization')).toBe('Bearer two');
+  });
+
   it('every session that ends gets its `unregistered` event: unregister(), a config change, a renewal', async () => {
     const { options, engine, clock, events } = setupEngine();
     const first = await engine.register();

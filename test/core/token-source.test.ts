@@ -470,6 +470,19 @@ describe('createTokenSource: tokenUrl against the package\'s own handler on node
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
 
+  it('a 200 whose body is cut off while being read may pass: TOKEN_SOURCE_FAILED, retryable', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"token":"eyJ'));
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    const cut = vi.fn(async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const { source } = setup(urlAuth('http://127.0.0.1:9/token'), { fetch: cut });
+    const error = await rejection(source.get('initial', new AbortController().signal));
+    expect(error).toMatchObject({ code: 'TOKEN_SOURCE_FAILED', retryable: true, message: expect.stringContaining('reading') });
+  });
+
   it.each(['/no-token', '/empty-token', '/numeric-token', '/null'])(
     'a 200 without a "token" string (%s) is TOKEN_SOURCE_FAILED, not retryable',
     async (path) => {
