@@ -1,14 +1,14 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, within } from 'storybook/test';
+import { expect, userEvent, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { countLogged, expectLogged, expectStatus } from './support/play.js';
+import { countLogged, expectLogged, expectStatus, shownSessionId } from './support/play.js';
 import { requireServices } from './support/services.js';
 
-function AnonymousDemo() {
+function AnonymousDemo({ autoRegister = true }: { autoRegister?: boolean }) {
   const { cloudUrl, apiKey } = requireServices();
   const log = useEventLog();
   return (
@@ -18,11 +18,18 @@ function AnonymousDemo() {
         <p>
           <code>{`<AuthProvider auth={{ mode: 'apiKey', apiKey }} cloudUrl={cloudUrl}>`}</code>: the real SDK registers{' '}
           <code>{`new UserAgent({ uri: 'apiKey:${apiKey}' })`}</code> against the local ApiRTC cloud, which gives the session a random id.
+          {autoRegister ? null : (
+            <>
+              {' '}
+              With <code>autoRegister={'{false}'}</code> nothing happens on mount: the <code>register()</code> and{' '}
+              <code>unregister()</code> buttons are the app's own calls.
+            </>
+          )}
         </p>
       }
     >
       <div className="demo-columns">
-        <AuthProvider auth={{ mode: 'apiKey', apiKey }} cloudUrl={cloudUrl} onEvent={log.onEvent}>
+        <AuthProvider auth={{ mode: 'apiKey', apiKey }} cloudUrl={cloudUrl} autoRegister={autoRegister} onEvent={log.onEvent}>
           <SessionPanel />
         </AuthProvider>
         <EventLog events={log.events} />
@@ -49,5 +56,22 @@ export const Registered: Story = {
     // StrictMode mounted the provider twice: still one registration, no error.
     await expect(countLogged(canvas, /registered\s*apiKey, session/)).toBe(1);
     await expect(canvas.queryByTestId('error')).not.toBeInTheDocument();
+  },
+};
+
+/** `autoRegister={false}`: nothing on mount; `register()` and `unregister()` are the app's (the buttons). */
+export const ManualRegister: Story = {
+  args: { autoRegister: false },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await expectStatus(canvas, 'idle');
+    await expect(countLogged(canvas, /registered\s*apiKey/)).toBe(0);
+    await userEvent.click(canvas.getByRole('button', { name: 'register()' }));
+    await expectStatus(canvas, 'registered');
+    const sessionId = shownSessionId(canvas);
+    await userEvent.click(canvas.getByRole('button', { name: 'unregister()' }));
+    await expectStatus(canvas, 'idle');
+    await expectLogged(canvas, new RegExp(`unregistered\\s*session ${sessionId}`));
+    await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
   },
 };
