@@ -6,13 +6,13 @@ import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { Registrations } from './components/Registrations.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { REGISTER_TIMEOUT_MS, expectLogged, expectStatus } from './support/play.js';
+import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectStatus } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 /** A 20 s token renews 4 to 6 s before it expires: about 15 s after it was issued. */
 const RENEWAL_TIMEOUT_MS = 60_000;
 
-function JwtRenewalDemo({ userId }: { userId: string }) {
+function JwtRenewalDemo({ userId, signedIn = true }: { userId: string; signedIn?: boolean }) {
   const { cloudUrl, apiKey, tokenUrl, demoUserHeader, tokenLifetimeSeconds } = requireServices();
   const log = useEventLog();
   return (
@@ -27,11 +27,18 @@ function JwtRenewalDemo({ userId }: { userId: string }) {
           mode the session id is the user id; each registration is a new Session with a new token (see its jti).
           Demo only: the endpoint trusts the <code>{demoUserHeader}</code> header; a real one authenticates the
           request (your session cookie) in <code>authorize</code>.
+          {signedIn ? null : (
+            <>
+              {' '}
+              Here the header is left out, as for a user signed out of your app: the endpoint answers 401, and the
+              engine stops at once (<code>TOKEN_SOURCE_FAILED</code>, not retried) instead of asking again and again.
+            </>
+          )}
         </p>
       }
     >
       <AuthProvider
-        auth={{ mode: 'jwt', apiKey, userId, tokenUrl, tokenRequestInit: { headers: { [demoUserHeader]: userId } } }}
+        auth={{ mode: 'jwt', apiKey, userId, tokenUrl, tokenRequestInit: { headers: signedIn ? { [demoUserHeader]: userId } : {} } }}
         cloudUrl={cloudUrl}
         onEvent={log.onEvent}
       >
@@ -75,5 +82,18 @@ export const RenewedBeforeExpiry: Story = {
     await expectLogged(canvas, /status\s*→ renewing/);
     await expectStatus(canvas, 'registered');
     await waitFor(() => expect(canvas.getByTestId('renews-in')).toHaveTextContent(/^\d+\.\d s$/));
+  },
+};
+
+/** The token endpoint answers 401 (the user is signed out of the app): a typed error, no retry, no registration. */
+export const SignedOut: Story = {
+  args: { signedIn: false },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await expectStatus(canvas, 'error');
+    await expect(canvas.getByTestId('error-code')).toHaveTextContent('TOKEN_SOURCE_FAILED');
+    await expect(canvas.getByTestId('error-message')).toHaveTextContent('the token endpoint answered HTTP 401');
+    await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
+    await expect(countLogged(canvas, /^\S+\s*registered\s/)).toBe(0);
   },
 };
