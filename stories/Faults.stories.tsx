@@ -75,6 +75,9 @@ export const DropAndReconnect: Story = {
     await expectStatus(canvas, 'registered');
     const id = shownSessionId(canvas);
     await userEvent.click(button(canvasElement, /drop the connection/i));
+    // The cloud says how many sessions it dropped: this one.
+    await waitFor(() => expect(canvas.getByTestId('fault-answer')).toHaveTextContent(/drop: \{"dropped":\d+\}/), { timeout: REGISTER_TIMEOUT_MS });
+    await expect(canvas.getByTestId('fault-answer')).toHaveTextContent('drop: {"dropped":1}');
     await expectLogged(canvas, /status\s*→ reconnecting/);
     await expectStatus(canvas, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(id);
