@@ -54,6 +54,7 @@ function inFlightOn(sdk: ApiRtcSdk): Set<Promise<unknown>> {
   if (!promises) inFlight.set(sdk, (promises = new Set()));
   return promises;
 }
+
 const aborted = (why: string) => new ApiRtcAuthError('ABORTED', why);
 
 /** What the driver needs from the SessionEngine that loaded it: the store lives there, in the first chunk. */
@@ -115,11 +116,16 @@ export class SessionDriver {
     return this.#host.getSnapshot();
   }
 
+  /** Bounds register() and unregister() alike: the SDK can hang on either. */
+  get #registerTimeoutMs(): number {
+    return this.#options.registerTimeoutMs ?? 15_000;
+  }
+
   // ---- lifecycle ----
 
   /** Mount: registers unless `autoRegister` is false. Safe to call again after stop() or a failure that won't pass. */
   start(): void {
-    // The store checked autoRegister when it was mounted. Already on it (an attempt, a session or a scheduled retry)? Only a failure that won't pass is tried again.
+    // The store checked autoRegister. Already on it (an attempt, a session, a scheduled retry)? Only a halt goes again.
     if (!this.#wanted || this.#halted) void this.register().catch(noop);
   }
 
@@ -284,7 +290,7 @@ export class SessionDriver {
    * a late session is unregistered first, so that it never overlaps the next one.
    */
   #registerWithTimeout(owned: OwnedUserAgent, run: Run, parameters: object): Promise<SessionLike> {
-    const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
+    const timeoutMs = this.#registerTimeoutMs;
     return new Promise((resolve, reject) => {
       let settled = false;
       // register() settled (and a late session's unregister, with its own timeout, done) or timed out.
@@ -534,7 +540,7 @@ export class SessionDriver {
   }
 
   #unregisterUserAgent(ua: UserAgentLike): Promise<void> {
-    const timeoutMs = this.#options.registerTimeoutMs ?? 15_000;
+    const timeoutMs = this.#registerTimeoutMs;
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => reject(new ApiRtcAuthError('UNREGISTER_FAILED', `unregister() did not settle within ${timeoutMs} ms`)), timeoutMs);
       Promise.resolve()
