@@ -5,17 +5,28 @@ export { AuthProvider, type AuthProviderProps } from './react/AuthProvider.js';
 export { useApiRtcSession, useSessionEngine } from './react/useApiRtcSession.js';
 export { AuthContext } from './react/AuthContext.js';
 
+export { SessionEngine, createSessionEngine } from './core/engine/store.js';
 export {
-  SessionEngine,
-  createSessionEngine,
   DEFAULT_CLOUD_URL,
   FAST_FAIL_REGISTER_OPTIONS,
   type RegisterOptions,
-  type RetryOptions,
   type SessionConfig,
   type SessionEngineOptions,
-} from './core/session.js';
-export type { SessionActions, SessionEvent, SessionSnapshot, SessionState, SessionStatus } from './core/state.js';
+} from './core/options.js';
+export type { RetryOptions } from './core/backoff.js';
+export type {
+  ErrorState,
+  IdleState,
+  LiveState,
+  RegisteringState,
+  RenewingState,
+  RetryingState,
+  SessionActions,
+  SessionSnapshot,
+  SessionState,
+  SessionStatus,
+} from './core/state.js';
+export type { SessionEvent } from './core/events.js';
 export type {
   ApiKeyAuth,
   AuthConfig,
@@ -28,7 +39,7 @@ export type {
   JwtTokenUrlAuth,
   LoginAuth,
   TokenReason,
-} from './core/credentials.js';
+} from './core/auth.js';
 export type { RenewalOptions } from './core/renewal.js';
 export type { TokenEndpointResponse } from './core/token-source.js';
 export { ApiRtcAuthError, isApiRtcAuthError, type ApiRtcAuthErrorCode } from './core/errors.js';

@@ -15,6 +15,11 @@ export interface Environment {
   document?: EventSourceLike | undefined;
   /** False while the browser knows it is offline. */
   isOnline(): boolean;
+  /**
+   * What identifies the page: engines on the same page share its one ApiRTC session slot (the SDK's socket
+   * layer is page-wide). Default: `window` (or, without one, the JavaScript realm).
+   */
+  page?: object | undefined;
 }
 
 export function browserEnvironment(): Environment {

@@ -1,10 +1,11 @@
 import type { RegisterInformation } from '@apirtc/apirtc';
 import type { Clock } from './clock.js';
-import type { AuthConfig } from './credentials.js';
+import type { AuthConfig } from './auth.js';
+import type { RetryOptions } from './backoff.js';
 import type { Environment } from './environment.js';
 import type { RenewalOptions } from './renewal.js';
 import type { LoadSdk } from './sdk.js';
-import type { SessionEvent } from './state.js';
+import type { SessionEvent } from './events.js';
 
 /**
  * Passed through to `ua.register()`: the SDK's own `RegisterInformation` (groups, subscribeTo, userData, its
@@ -19,14 +20,6 @@ export interface SessionConfig {
   /** Default: `registerOptions.cloudUrl`, else `https://cloud.apirtc.com`. */
   cloudUrl?: string;
   registerOptions?: RegisterOptions;
-}
-
-/** Backoff for failures that may pass (network, timeouts, 5xx). */
-export interface RetryOptions {
-  /** First delay after a failure that may pass. Default 1000 ms; doubles each time, with jitter. */
-  baseDelayMs?: number;
-  /** Default 30000 ms. */
-  maxDelayMs?: number;
 }
 
 /** Everything AuthProvider (or a SessionEngine) takes: the session config plus policy and test seams. */

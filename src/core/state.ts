@@ -1,28 +1,18 @@
-import type { AuthMode, TokenReason } from './credentials.js';
 import type { ApiRtcAuthError } from './errors.js';
 import type { Session, UserAgent } from './sdk.js';
 
 /**
- * | status         | session | what is going on                                                        |
- * | -------------- | ------- | ----------------------------------------------------------------------- |
- * | `idle`         | —       | not registered and not trying (before start, after unregister())        |
- * | `registering`  | —       | loading the SDK, getting a token, register() in flight                   |
- * | `registered`   | Session | live                                                                    |
- * | `reconnecting` | Session | the SDK lost its socket and is reconnecting by itself                    |
- * | `renewing`     | Session, then — | fresh token, unregister(), register() (*)                     |
- * | `retrying`     | —       | a failure that may pass; the next attempt is at `retryAt` (or `online`)  |
- * | `error`        | —       | stopped on a failure that won't pass; `register()` tries again           |
- *
- * (*) A renewal that fails before the old session ended keeps it: status `registered` (or `reconnecting`)
- * with `error` set, for as long as its socket lasts. See the README's "Failures and recovery".
+ * Where the session stands, as the README's status table says (one row per status). Narrow on it:
+ * `if (state.status === 'registered') state.session.getId()` needs no `!`.
  */
 export type SessionStatus = 'idle' | 'registering' | 'registered' | 'reconnecting' | 'renewing' | 'retrying' | 'error';
 
-/** The session's data, as the store publishes it (see the status table above). */
-export interface SessionState {
+/** Fields every status has; each status below says which of them it fills. */
+interface StateFields {
   status: SessionStatus;
   /** The live ApiRTC Session: pass it to @apirtc/react-lib hooks. */
   session: Session | undefined;
+  /** The UserAgent that holds `session`. */
   userAgent: UserAgent | undefined;
   /** The last failure; cleared once registered again or unregistered. */
   error: ApiRtcAuthError | undefined;
@@ -30,9 +20,72 @@ export interface SessionState {
   expiresAt: number | undefined;
   /** JWT mode: when the engine will re-register with a fresh token. Undefined when it won't (literal token, no `exp`). */
   renewAt: number | undefined;
-  /** When status is `retrying`: the next attempt, or undefined while waiting to be back online. */
+  /** Status `retrying`: the next attempt, or undefined while waiting to be back online. */
   retryAt: number | undefined;
 }
+
+/** No session, nothing scheduled: before start (with `autoRegister: false`) and after `unregister()`. */
+export interface IdleState extends StateFields {
+  status: 'idle';
+  session: undefined;
+  userAgent: undefined;
+  error: undefined;
+  expiresAt: undefined;
+  renewAt: undefined;
+  retryAt: undefined;
+}
+
+/** Loading the SDK, getting a token, `register()` in flight. `error` is the failure being retried, if any. */
+export interface RegisteringState extends StateFields {
+  status: 'registering';
+  session: undefined;
+  userAgent: undefined;
+  expiresAt: undefined;
+  renewAt: undefined;
+  retryAt: undefined;
+}
+
+/**
+ * Live (`registered`), or live while the SDK brings its socket back (`reconnecting`). `error` is set when a
+ * renewal failed and this session was kept; `renewAt` is then its retry (or undefined if it won't be retried).
+ */
+export interface LiveState extends StateFields {
+  status: 'registered' | 'reconnecting';
+  session: Session;
+  userAgent: UserAgent;
+  retryAt: undefined;
+}
+
+/** Fresh token, `ua.unregister()`, `register()`: the old session until it has ended, then none. */
+export interface RenewingState extends StateFields {
+  status: 'renewing';
+  renewAt: undefined;
+  retryAt: undefined;
+}
+
+/** A failure that may pass: the next attempt is at `retryAt`, or on `online` (then `retryAt` is undefined). */
+export interface RetryingState extends StateFields {
+  status: 'retrying';
+  session: undefined;
+  userAgent: undefined;
+  error: ApiRtcAuthError;
+  expiresAt: undefined;
+  renewAt: undefined;
+}
+
+/** Stopped on a failure that won't pass; `register()` tries again. */
+export interface ErrorState extends StateFields {
+  status: 'error';
+  session: undefined;
+  userAgent: undefined;
+  error: ApiRtcAuthError;
+  expiresAt: undefined;
+  renewAt: undefined;
+  retryAt: undefined;
+}
+
+/** The session's data, as the store publishes it: a union that narrows on `status`. */
+export type SessionState = IdleState | RegisteringState | LiveState | RenewingState | RetryingState | ErrorState;
 
 /** The actions, bound: safe to pass around and to call from event handlers. They reject with the error, never swallow it. */
 export interface SessionActions {
@@ -46,27 +99,3 @@ export interface SessionActions {
 
 /** What `useApiRtcSession()` returns and `engine.getSnapshot()` gives: one immutable object per change. */
 export type SessionSnapshot = SessionState & SessionActions;
-
-export const initialState: SessionState = {
-  status: 'idle',
-  session: undefined,
-  userAgent: undefined,
-  error: undefined,
-  expiresAt: undefined,
-  renewAt: undefined,
-  retryAt: undefined,
-};
-
-/** What `onEvent` receives: enough to log and debug, never a password or a token. */
-export type SessionEvent =
-  | { type: 'status'; status: SessionStatus }
-  | { type: 'token'; reason: TokenReason; expiresAt: number | undefined; jti: string | undefined }
-  | { type: 'registered'; mode: AuthMode; sessionId: string }
-  | { type: 'unregistered'; sessionId: string }
-  | { type: 'stale-session-unregistered'; sessionId: string }
-  | { type: 'renewal-scheduled'; renewAt: number; expiresAt: number }
-  | { type: 'renewal-deferred'; until: number; conversations: number }
-  | { type: 'connection'; status: string }
-  | { type: 'user-agent-released'; reason: string }
-  | { type: 'retry-scheduled'; attempt: number; retryAt: number | undefined; error: ApiRtcAuthError }
-  | { type: 'error'; error: ApiRtcAuthError };

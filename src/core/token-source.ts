@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { literalToken, type JwtAuth, type JwtGetTokenAuth, type JwtTokenUrlAuth, type TokenReason } from './credentials.js';
+import { literalToken, type JwtAuth, type JwtGetTokenAuth, type JwtTokenUrlAuth, type TokenReason } from './auth.js';
 import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
 
 /** What the token endpoint answers with a 200 (see `apirtc-react-auth/server`). */

@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useContext, useDebugValue, useRef, useSyncExternalStore } from 'react';
-import type { SessionEngine } from '../core/session.js';
+import type { SessionEngine } from '../core/engine/store.js';
 import type { SessionSnapshot } from '../core/state.js';
 import { AuthContext } from './AuthContext.js';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
+import { TOKEN_REASONS, type TokenReason } from '../core/auth.js';
 import type { TokenEndpointResponse } from '../core/token-source.js';
 import { invalidConfig, URL_SAFE_ID } from '../core/errors.js';
 import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';

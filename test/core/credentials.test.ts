@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sameValue, TOKEN_REASONS, validateAuth, validateTimings } from '../../src/core/credentials.js';
+import { TOKEN_REASONS } from '../../src/core/auth.js';
+import { sameValue } from '../../src/core/same-value.js';
+import { validateAuth, validateTimings } from '../../src/core/validate.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 
 const getToken = async () => 'jwt';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext } from '../../src/core/credentials.js';
+import type { GetTokenContext } from '../../src/core/auth.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 import { API_KEY, setupEngine, signToken, signTokenNow, USER_ID } from '../support/engine.js';
 

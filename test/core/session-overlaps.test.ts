@@ -3,7 +3,7 @@
  * or a register() is in flight. Each once left a session, a timer or the status wrong.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext, JwtAuth } from '../../src/core/credentials.js';
+import type { GetTokenContext, JwtAuth } from '../../src/core/auth.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../support/engine.js';
 import type { FakeSession } from '../support/fake-sdk.js';
@@ -297,24 +297,45 @@ describe('SessionEngine: counters, events and edge cases (second review)', () =>
     expect(renewed).toBe(false);
   });
 
-  it('unregister() waits for its own work only, not for another provider on the same SDK', async () => {
+  it('a registration waits for work that ends a session anywhere on the page; unregister() waits for its own only', async () => {
     const a = setupEngine({ registerTimeoutMs: 15_000 });
-    const b = setupEngine({ loadSdk: a.sdk.load }); // the same SDK module (page-wide), B's own clock
-    await b.engine.register();
+    const b = setupEngine({ loadSdk: a.sdk.load, environment: a.env }); // the same page, B's own clock
     a.sdk.outcomes.push({ kind: 'hang' });
     a.engine.start();
     await a.flush();
-    a.engine.stop(); // A's hung register() is superseded: tracked page-wide until its timeout
+    a.engine.stop(); // A's hung register() is superseded: it holds the page until its timeout
     await a.flush();
-    await b.engine.unregister(); // resolves without A's clock moving
-    expect(b.engine.getSnapshot().status).toBe('idle');
-    // A new registration on the page still waits for A's register() (the SDK's socket layer is shared).
+    const first = b.engine.register().catch((error: unknown) => error);
+    await b.flush();
+    expect(a.sdk.registerCalls).toHaveLength(1); // B waits for A's register() to settle
+    await b.engine.unregister(); // resolves without A's clock moving: B has nothing of its own to end
+    expect(await first).toMatchObject({ code: 'ABORTED' });
     const registering = b.engine.register();
     await b.flush();
-    expect(a.sdk.registerCalls).toHaveLength(2); // B's first, A's hung one: B's second waits
+    expect(a.sdk.registerCalls).toHaveLength(1);
     await a.clock.advance(15_000);
     await registering;
-    expect(a.sdk.registerCalls).toHaveLength(3);
+    expect(a.sdk.registerCalls).toHaveLength(2);
+    expect(a.sdk.liveSessions).toHaveLength(1);
+    await b.engine.unregister();
+  });
+
+  it('the page is the environment\'s: a loader that wraps the SDK anew each time does not defeat the wait', async () => {
+    const a = setupEngine({ registerTimeoutMs: 15_000 });
+    // A new wrapper object per load, as test/support/leaks.ts's countingSdk makes: the page lock is not keyed by it.
+    const b = setupEngine({ loadSdk: async () => ({ ...(await a.sdk.load()) }), environment: a.env });
+    a.sdk.outcomes.push({ kind: 'hang' });
+    a.engine.start();
+    await a.flush();
+    a.engine.stop();
+    await a.flush();
+    const registering = b.engine.register();
+    await b.flush();
+    expect(a.sdk.registerCalls).toHaveLength(1);
+    await a.clock.advance(15_000);
+    await registering;
+    expect(a.sdk.registerCalls).toHaveLength(2);
+    await b.engine.unregister();
   });
 
   it('a new tokenRequestInit (a rotating header) is used at the next token request without re-registering', async () => {

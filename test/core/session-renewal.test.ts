@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext, TokenReason } from '../../src/core/credentials.js';
+import type { GetTokenContext, TokenReason } from '../../src/core/auth.js';
 import { API_KEY, SECRET, setupEngine, signToken, signTokenNow, USER_ID } from '../support/engine.js';
 import type { FakeClock } from '../support/fake-clock.js';
 

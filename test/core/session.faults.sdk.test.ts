@@ -9,7 +9,8 @@
  * One engine at a time (the SDK's socket layer is a page-wide singleton). Waits on events; never sleeps.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SessionEngine, type SessionEngineOptions } from '../../src/core/session.js';
+import { SessionEngine } from '../../src/core/engine/store.js';
+import type { SessionEngineOptions } from '../../src/core/options.js';
 import type { ApiRtcSdk } from '../../src/core/sdk.js';
 import { createTokenHandler } from '../../src/server/index.js';
 import { createApiRtcToken } from '../../src/server/token.js';

@@ -7,12 +7,13 @@
 import fc from 'fast-check';
 import { decodeJwt } from 'jose';
 import { afterAll, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/core/credentials.js';
-import type { SessionEngineOptions } from '../../src/core/session.js';
+import type { AuthConfig } from '../../src/core/auth.js';
+import type { SessionEngineOptions } from '../../src/core/options.js';
 import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../support/engine.js';
 import { flush } from '../support/fake-clock.js';
 import type { FakeSession, FakeUserAgent, RegisterOutcome } from '../support/fake-sdk.js';
-import type { SessionEvent, SessionStatus } from '../../src/core/state.js';
+import type { SessionEvent } from '../../src/core/events.js';
+import type { SessionStatus } from '../../src/core/state.js';
 
 // PROPERTY_RUNS=20000 npx vitest run test/core/session.property.test.ts for a deeper search.
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 3_000);

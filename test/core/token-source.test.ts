@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GetToken, JwtAuth, TokenReason } from '../../src/core/credentials.js';
+import type { GetToken, JwtAuth, TokenReason } from '../../src/core/auth.js';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 import { decodeApiRtcToken, USER_ID_GRANT } from '../../src/core/jwt.js';
 import { createTokenSource, type TokenSourceOptions } from '../../src/core/token-source.js';

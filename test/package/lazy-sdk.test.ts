@@ -1,5 +1,5 @@
 /**
- * A small app built with Vite, as a user's would be: @apirtc/apirtc (1.4 MB) and the engine's driver must
+ * A small app built with Vite, as a user's would be: @apirtc/apirtc (1.4 MB) and the engine's runner must
  * land in chunks of their own, loaded on the first register, not in the chunk the page starts with.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 /** A string only the SDK's code holds (one of its log tags). */
 const SDK_MARKER = 'ApiCC_Channel';
-/** A string only the driver holds. */
-const DRIVER_MARKER = 'the socket did not reconnect';
+/** A string only the runner holds. */
+const RUNNER_MARKER = 'the socket did not reconnect';
 let app: string;
 let chunks: Map<string, string>;
 let entry: string;
@@ -59,16 +59,16 @@ it('keeps the SDK out of the entry chunk, in a chunk of its own', () => {
   expect(holders[0]).not.toBe(entry);
 });
 
-it('keeps the engine driver out of the entry chunk too', () => {
-  expect(chunks.get(entry)).not.toContain(DRIVER_MARKER);
-  expect([...chunks.values()].some((code) => code.includes(DRIVER_MARKER))).toBe(true);
+it('keeps the engine runner out of the entry chunk too', () => {
+  expect(chunks.get(entry)).not.toContain(RUNNER_MARKER);
+  expect([...chunks.values()].some((code) => code.includes(RUNNER_MARKER))).toBe(true);
 });
 
-it('starts loading the SDK chunk from the entry chunk, beside the driver, not after it (no waterfall)', () => {
+it('starts loading the SDK chunk from the entry chunk, beside the runner, not after it (no waterfall)', () => {
   const sdkChunk = [...chunks].find(([, code]) => code.includes(SDK_MARKER))?.[0] ?? '';
-  const driverChunk = [...chunks].find(([, code]) => code.includes(DRIVER_MARKER))?.[0] ?? '';
+  const runnerChunk = [...chunks].find(([, code]) => code.includes(RUNNER_MARKER))?.[0] ?? '';
   expect(sdkChunk).not.toBe('');
   // Both dynamic imports sit in the entry chunk: the browser can fetch them in parallel.
   const imported = [...(chunks.get(entry) ?? '').matchAll(/import\(\s*["'`]\.\/([^"'`]+)["'`]/g)].map((match) => match[1]);
-  expect(imported).toEqual(expect.arrayContaining([sdkChunk, driverChunk]));
+  expect(imported).toEqual(expect.arrayContaining([sdkChunk, runnerChunk]));
 });

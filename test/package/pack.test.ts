@@ -89,7 +89,7 @@ it('builds a consumer app with Vite, the SDK in a lazy chunk', async () => {
   await run(join(app, 'node_modules/.bin/vite'), ['build', '--logLevel', 'error'], { cwd: app });
   const assets = await readdir(join(app, 'dist/assets'));
   const scripts = assets.filter((file) => file.endsWith('.js'));
-  expect(scripts.length).toBeGreaterThanOrEqual(3); // entry, driver, SDK
+  expect(scripts.length).toBeGreaterThanOrEqual(3); // entry, runner, SDK
   const html = await readFile(join(app, 'dist/index.html'), 'utf8');
   const entry = scripts.find((file) => html.includes(file));
   expect(entry).toBeDefined();

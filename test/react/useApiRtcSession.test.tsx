@@ -3,7 +3,7 @@ import { lazy, Profiler, StrictMode, Suspense, useEffect, type ComponentType, ty
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthProvider, useApiRtcSession, type AuthProviderProps } from '../../src/index.js';
+import { AuthProvider, useApiRtcSession, type AuthConfig, type SessionEngineOptions } from '../../src/index.js';
 import { API_KEY, setupEngine } from '../support/engine.js';
 import { flush } from '../support/fake-clock.js';
 
@@ -11,7 +11,7 @@ import { flush } from '../support/fake-clock.js';
 function harness() {
   const { options, sdk, clock, env, events } = setupEngine();
   const { auth: _auth, ...seams } = options;
-  const props = (auth: AuthProviderProps['auth'] = { mode: 'apiKey', apiKey: API_KEY }): Omit<AuthProviderProps, 'children'> => ({ ...seams, auth });
+  const props = (auth: AuthConfig = { mode: 'apiKey', apiKey: API_KEY }): SessionEngineOptions => ({ ...seams, auth });
   return { sdk, clock, env, events, props };
 }
 

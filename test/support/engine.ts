@@ -1,13 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createApiRtcToken, type CreateApiRtcTokenOptions } from '../../src/server/token.js';
-import { SessionEngine, type SessionEngineOptions } from '../../src/core/session.js';
-import type { SessionEvent, SessionSnapshot, SessionStatus } from '../../src/core/state.js';
+import { SessionEngine } from '../../src/core/engine/store.js';
+import type { SessionEngineOptions } from '../../src/core/options.js';
+import type { SessionEvent } from '../../src/core/events.js';
+import type { SessionSnapshot, SessionStatus } from '../../src/core/state.js';
 import { FakeClock, FakeEnvironment, flush } from './fake-clock.js';
 import { FakeSdk } from './fake-sdk.js';
 
 // The engine loads its driver with a dynamic import on first use; load it once up front, so that in
 // tests driven by the fake clock it arrives within one flush().
-await import('../../src/core/driver.js');
+await import('../../src/core/engine/runner.js');
 
 export const API_KEY = 'test-api-key';
 export const SECRET = 'test-secret-that-never-leaves-the-server';

@@ -6,7 +6,7 @@
 import type { Clock } from '../../src/core/clock.js';
 import type { Environment, EventSourceLike } from '../../src/core/environment.js';
 import type { ApiRtcSdk, UserAgentLike } from '../../src/core/sdk.js';
-import type { SessionEvent } from '../../src/core/state.js';
+import type { SessionEvent } from '../../src/core/events.js';
 
 /** Real timers (setTimeout), with a count of those neither fired nor cleared. */
 export class CountingClock implements Clock {

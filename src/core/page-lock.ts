@@ -1,0 +1,46 @@
+import type { Environment } from './environment.js';
+import { ApiRtcAuthError } from './errors.js';
+
+/**
+ * One ApiRTC session per page. The SDK's socket layer is page-wide, so a new registration waits until every
+ * other session of the page is gone: an `ua.unregister()` in flight, a superseded `register()` still settling.
+ * Whoever ends a session holds the lock with that work (always bounded by a timeout); `idle()` waits for it.
+ */
+export interface PageLock {
+  /** Holds the lock until `work` settles; returns `work`. */
+  hold<T>(work: Promise<T>): Promise<T>;
+  /** Resolves once nothing holds the lock (work added while waiting too); rejects when `signal` aborts. */
+  idle(signal: AbortSignal): Promise<void>;
+}
+
+const locks = new WeakMap<object, PageLock>();
+
+/** The lock of the page `environment` is on: its `page`, else its `window`, else this JavaScript realm. */
+export function pageLockOf(environment: Environment): PageLock {
+  const page = environment.page ?? environment.window ?? globalThis;
+  let lock = locks.get(page);
+  if (!lock) locks.set(page, (lock = createPageLock()));
+  return lock;
+}
+
+function createPageLock(): PageLock {
+  const held = new Set<Promise<unknown>>();
+  return {
+    hold(work) {
+      held.add(work);
+      const done = () => held.delete(work);
+      work.then(done, done);
+      return work;
+    },
+    async idle(signal) {
+      const aborted = new Promise<never>((_resolve, reject) => {
+        const abort = () => reject(signal.reason instanceof ApiRtcAuthError ? signal.reason : new ApiRtcAuthError('ABORTED', 'aborted'));
+        if (signal.aborted) abort();
+        signal.addEventListener('abort', abort, { once: true });
+      });
+      aborted.catch(() => {});
+      while (held.size > 0) await Promise.race([Promise.allSettled(held), aborted]);
+      if (signal.aborted) await aborted;
+    },
+  };
+}
