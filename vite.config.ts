@@ -54,6 +54,8 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.sdk.test.ts'],
+          // Type tests (expectTypeOf in *.test-d.ts): checked by tsc, reported as tests.
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
       {

@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext, TokenReason } from '../../src/core/auth.js';
-import { API_KEY, SECRET, setupEngine, signToken, signTokenNow, USER_ID } from '../support/engine.js';
-import type { FakeClock } from '../support/fake-clock.js';
+import type { GetTokenContext, TokenReason } from '../../../src/core/auth.js';
+import { API_KEY, SECRET, setupEngine, signToken, signTokenNow, USER_ID } from '../../support/engine.js';
+import type { FakeClock } from '../../support/fake-clock.js';
 
 /** getToken that signs a fresh token on the fake clock each time, recording why it was asked. */
 function tokenSource(clock: FakeClock, expiresIn = 60) {

@@ -5,13 +5,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionEngine } from '../../src/core/engine/store.js';
-import type { SessionEngineOptions } from '../../src/core/options.js';
-import type { SessionEvent } from '../../src/core/events.js';
-import { createTokenHandler } from '../../src/server/index.js';
-import { loadApiRtc } from '../support/apirtc-sdk.js';
-import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_PASSWORD, TEST_SECRET, waitForNoSessions } from '../support/cloud.js';
-import { untilState } from '../support/engine.js';
+import { SessionEngine } from '../../../src/core/engine/store.js';
+import type { SessionEngineOptions } from '../../../src/core/options.js';
+import type { SessionEvent } from '../../../src/core/events.js';
+import { createTokenHandler } from '../../../src/server/index.js';
+import { loadApiRtc } from '../../support/apirtc-sdk.js';
+import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_PASSWORD, TEST_SECRET, waitForNoSessions } from '../../support/cloud.js';
+import { untilState } from '../../support/engine.js';
 
 const fixture = setupLocalCloud();
 const engines: SessionEngine[] = [];

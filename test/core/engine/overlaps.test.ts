@@ -1,12 +1,12 @@
 /**
- * Overlaps found in review: a connection event, an unregister() or a failure arriving while a renewal
+ * Events that overlap: a connection event, an unregister() or a failure arriving while a renewal
  * or a register() is in flight. Each once left a session, a timer or the status wrong.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext, JwtAuth } from '../../src/core/auth.js';
-import { ApiRtcAuthError } from '../../src/core/errors.js';
-import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../support/engine.js';
-import type { FakeSession } from '../support/fake-sdk.js';
+import type { GetTokenContext, JwtAuth } from '../../../src/core/auth.js';
+import { ApiRtcAuthError } from '../../../src/core/errors.js';
+import { API_KEY, setupEngine, signTokenNow, USER_ID } from '../../support/engine.js';
+import type { FakeSession } from '../../support/fake-sdk.js';
 
 const jwtAuth = (getToken: (context: GetTokenContext) => Promise<string>) => ({ mode: 'jwt' as const, apiKey: API_KEY, userId: USER_ID, getToken });
 
@@ -161,7 +161,7 @@ describe('SessionEngine: overlapping events', () => {
   });
 });
 
-describe('SessionEngine: counters, events and edge cases (second review)', () => {
+describe('SessionEngine: counters, events and edge cases', () => {
   it('`token: undefined` beside getToken is no literal token: getToken is used', async () => {
     const { options, engine, clock } = setupEngine();
     const getToken = vi.fn(async () => signTokenNow(clock));

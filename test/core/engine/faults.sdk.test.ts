@@ -9,17 +9,17 @@
  * One engine at a time (the SDK's socket layer is a page-wide singleton). Waits on events; never sleeps.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SessionEngine } from '../../src/core/engine/store.js';
-import type { SessionEngineOptions } from '../../src/core/options.js';
-import type { ApiRtcSdk } from '../../src/core/sdk.js';
-import { createTokenHandler } from '../../src/server/index.js';
-import { createApiRtcToken } from '../../src/server/token.js';
-import { loadApiRtc } from '../support/apirtc-sdk.js';
-import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_PASSWORD, TEST_SECRET, waitForNoSessions } from '../support/cloud.js';
-import { untilState } from '../support/engine.js';
-import { flush } from '../support/fake-clock.js';
-import { CountingClock, countingEnvironment, countingSdk, EventLog, type CountingEnvironment, type CountingSdk } from '../support/leaks.js';
-import { startTokenServer, type ScriptedTokenServer } from '../support/token-server.js';
+import { SessionEngine } from '../../../src/core/engine/store.js';
+import type { SessionEngineOptions } from '../../../src/core/options.js';
+import type { ApiRtcSdk } from '../../../src/core/sdk.js';
+import { createTokenHandler } from '../../../src/server/index.js';
+import { createApiRtcToken } from '../../../src/server/token.js';
+import { loadApiRtc } from '../../support/apirtc-sdk.js';
+import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_PASSWORD, TEST_SECRET, waitForNoSessions } from '../../support/cloud.js';
+import { untilState } from '../../support/engine.js';
+import { flush } from '../../support/fake-clock.js';
+import { CountingClock, countingEnvironment, countingSdk, EventLog, type CountingEnvironment, type CountingSdk } from '../../support/leaks.js';
+import { startTokenServer, type ScriptedTokenServer } from '../../support/token-server.js';
 
 const fixture = setupLocalCloud();
 const USER = 'alice';

@@ -214,7 +214,7 @@ describe('sameValue', () => {
   });
 });
 
-describe('second review: null options, cyclic values, header values', () => {
+describe('null options, cyclic values, header values', () => {
   it('renewal: null and retry: null mean the defaults; a non-object is INVALID_CONFIG naming the option', () => {
     const auth = { mode: 'apiKey' as const, apiKey: 'key' };
     expect(() => validateTimings({ auth, renewal: null, retry: null } as never)).not.toThrow();

@@ -3,10 +3,10 @@
  * a typed error in state and in onEvent, and unregister() still brings the engine back to idle.
  */
 import { expect, it, vi } from 'vitest';
-import { SessionEngine } from '../../src/core/engine/store.js';
-import type { SessionEvent } from '../../src/core/events.js';
+import { SessionEngine } from '../../../src/core/engine/store.js';
+import type { SessionEvent } from '../../../src/core/events.js';
 
-vi.mock('../../src/core/engine/runner.js', () => {
+vi.mock('../../../src/core/engine/runner.js', () => {
   throw new Error('Failed to fetch dynamically imported module: /assets/driver-old.js');
 });
 

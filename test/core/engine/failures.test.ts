@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { GetTokenContext } from '../../src/core/auth.js';
-import { ApiRtcAuthError } from '../../src/core/errors.js';
-import { API_KEY, setupEngine, signToken, signTokenNow, USER_ID } from '../support/engine.js';
+import type { GetTokenContext } from '../../../src/core/auth.js';
+import { ApiRtcAuthError } from '../../../src/core/errors.js';
+import { API_KEY, setupEngine, signToken, signTokenNow, USER_ID } from '../../support/engine.js';
 
 const networkError = { code: 5, error: new Error('[object Object]') };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRtcAuthError } from '../../src/core/errors.js';
-import { FAST_FAIL_REGISTER_OPTIONS, type RegisterOptions } from '../../src/core/options.js';
-import { API_KEY, setupEngine, signToken, USER_ID } from '../support/engine.js';
+import { ApiRtcAuthError } from '../../../src/core/errors.js';
+import { FAST_FAIL_REGISTER_OPTIONS, type RegisterOptions } from '../../../src/core/options.js';
+import { API_KEY, setupEngine, signToken, USER_ID } from '../../support/engine.js';
 
 describe('SessionEngine: the three modes', () => {
   it('registers anonymously with uri apiKey:KEY and the fast-fail SDK options', async () => {
