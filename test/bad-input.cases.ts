@@ -76,6 +76,7 @@ const padded = (field: string) => config(field, `${field} must not start or end 
 const spaced = (field: string) => config(field, `${field} must not contain whitespace`);
 const URL_UNSAFE = (field: string) => config(field, `${field} may only contain letters, digits, "_", ".", "@" and "-" (the SDK sends it unescaped in a URL)`);
 const colon = (field: string) => config(field, `${field} must not contain ':'`);
+const API_KEY_UNSAFE = config('auth.apiKey', 'auth.apiKey may only contain letters, digits, "_", ".", "~" and "-" (the SDK sends it unescaped in a URL)');
 
 /**
  * `engine.register()` with the fake SDK, the fake clock and a fetch that must not be called. A refusal
@@ -266,6 +267,12 @@ const authRows: BadInputCase[] = [
   row(AUTH, "apiKey mode, apiKey 'my\\u00a0key' (no-break space)", throughAuth(apiKeyAuth('my\u00a0key')), spaced('auth.apiKey')),
   row(AUTH, "apiKey mode, apiKey 'apiKey:my-key' (':')", throughAuth(apiKeyAuth('apiKey:my-key')), colon('auth.apiKey')),
   row(AUTH, "apiKey mode, apiKey 'a:b' (':')", throughAuth(apiKeyAuth('a:b')), colon('auth.apiKey')),
+  // The SDK writes the apiKey unescaped into its handshake URL: '&', '#', '%' and control characters change what the cloud reads.
+  row(AUTH, "apiKey mode, apiKey 'key&x=1' ('&')", throughAuth(apiKeyAuth('key&x=1')), API_KEY_UNSAFE),
+  row(AUTH, "apiKey mode, apiKey 'key#1' ('#')", throughAuth(apiKeyAuth('key#1')), API_KEY_UNSAFE),
+  row(AUTH, "apiKey mode, apiKey 'key%41' ('%')", throughAuth(apiKeyAuth('key%41')), API_KEY_UNSAFE),
+  row(AUTH, "apiKey mode, apiKey 'key\\u0007' (a control character)", throughAuth(apiKeyAuth('key\u0007')), API_KEY_UNSAFE),
+  row(AUTH, "jwt mode, apiKey 'key&x' ('&')", throughAuth(jwtAuth({ apiKey: 'key&x', getToken })), API_KEY_UNSAFE),
   // login mode
   row(AUTH, 'login mode, login missing', throughAuth({ mode: 'login', password: PASSWORD }), required('auth.login'), { secrets: [PASSWORD] }),
   row(AUTH, "login mode, login ''", throughAuth(loginAuth('', PASSWORD)), required('auth.login'), { secrets: [PASSWORD] }),
@@ -309,6 +316,17 @@ const TIMING = (field: string) => config(field, `${field} must be a number of mi
 const optionRow = (input: string, field: string, options: Partial<SessionEngineOptions>, expected: Outcome = TIMING(field)) =>
   row(OPTIONS, input, () => throughEngine({ auth: apiKeyOk, ...options }), expected);
 
+const NOT_PLAIN = config('registerOptions', "registerOptions must be a plain object of the SDK's register() options");
+const NOT_JSON = config('registerOptions.userData', 'registerOptions.userData cannot be sent: it is not serializable as JSON (a cycle, a BigInt...)');
+const NOT_HTTP = config('cloudUrl', "cloudUrl must be an http:// or https:// URL (the ApiRTC cloud, or the local cloud's url)");
+const unused = (key: string, mode: 'apiKey' | 'login' | 'jwt') =>
+  config(`registerOptions.${key}`, `registerOptions.${key} is not used in ${mode} mode: ${mode === 'jwt' ? 'JWT mode registers with auth.userId and a token' : `${mode} mode never sends an id or a token${mode === 'apiKey' ? ' or a password' : ''}`}`);
+const cyclic = () => {
+  const value: Record<string, unknown> = {};
+  value.self = value;
+  return value;
+};
+
 // setTimeout fires at once for NaN, negative values and anything above 2^31-1 ms: these would time out at once or loop.
 const optionRows: BadInputCase[] = [
   optionRow('registerTimeoutMs: Infinity', 'registerTimeoutMs', { registerTimeoutMs: Number.POSITIVE_INFINITY }),
@@ -322,6 +340,22 @@ const optionRows: BadInputCase[] = [
   optionRow('retry: { maxDelayMs: -1 }', 'retry.maxDelayMs', { retry: { maxDelayMs: -1 } }),
   optionRow('renewal: { leadMs: -5 }', 'renewal.leadMs', { renewal: { leadMs: -5 } }),
   optionRow('renewal: { jitter: 2 }', 'renewal.jitter', { renewal: { jitter: 2 } }, config('renewal.jitter', 'renewal.jitter must be a number from 0 to 1')),
+  // What goes to ua.register() besides auth.
+  optionRow("registerOptions: 'garbage' (a string: its characters were spread as keys 0..6)", 'registerOptions', { registerOptions: 'garbage' as never }, NOT_PLAIN),
+  optionRow('registerOptions: [] (an array)', 'registerOptions', { registerOptions: [] as never }, NOT_PLAIN),
+  optionRow('registerOptions: new Map()', 'registerOptions', { registerOptions: new Map() as never }, NOT_PLAIN),
+  optionRow('registerOptions.userData: a cycle', 'registerOptions.userData', { registerOptions: { userData: cyclic() } as never }, NOT_JSON),
+  optionRow('registerOptions.userData: a BigInt', 'registerOptions.userData', { registerOptions: { userData: { n: BigInt(1) } } as never }, NOT_JSON),
+  optionRow('apiKey mode, registerOptions.token (would register as JWT, untracked)', 'registerOptions.token', { registerOptions: { token: VALID } as never }, unused('token', 'apiKey')),
+  optionRow('apiKey mode, registerOptions.id', 'registerOptions.id', { registerOptions: { id: 'alice' } as never }, unused('id', 'apiKey')),
+  optionRow('apiKey mode, registerOptions.password', 'registerOptions.password', { registerOptions: { password: 'x' } as never }, unused('password', 'apiKey')),
+  row(OPTIONS, 'login mode, registerOptions.id', () => throughEngine({ auth: { mode: 'login', login: 'bob', password: 'pw' }, registerOptions: { id: 'alice' } as never }), unused('id', 'login')),
+  row(OPTIONS, 'login mode, registerOptions.token', () => throughEngine({ auth: { mode: 'login', login: 'bob', password: 'pw' }, registerOptions: { token: VALID } as never }), unused('token', 'login')),
+  row(OPTIONS, 'jwt mode, registerOptions.password', () => throughEngine({ auth: { mode: 'jwt', apiKey: API_KEY, userId: USER, token: VALID }, registerOptions: { password: 'x' } as never }), unused('password', 'jwt')),
+  optionRow("cloudUrl: 'cloud.apirtc.com' (no scheme)", 'cloudUrl', { cloudUrl: 'cloud.apirtc.com' }, NOT_HTTP),
+  optionRow("cloudUrl: 'ftp://127.0.0.1:9'", 'cloudUrl', { cloudUrl: 'ftp://127.0.0.1:9' }, NOT_HTTP),
+  optionRow("cloudUrl: '' ", 'cloudUrl', { cloudUrl: '' }, NOT_HTTP),
+  optionRow("registerOptions.cloudUrl: 'ws://127.0.0.1:9'", 'cloudUrl', { cloudUrl: undefined, registerOptions: { cloudUrl: 'ws://127.0.0.1:9' } }, NOT_HTTP),
 ];
 
 const JWT = 'JWT (literal token prop, decodeApiRtcToken)';

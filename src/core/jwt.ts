@@ -5,6 +5,11 @@ import { ApiRtcAuthError } from './errors.js';
 export const APIRTC_AUDIENCE = 'apiRTC';
 /** The grant that binds a token to the id passed as `register({ id })`. */
 export const USER_ID_GRANT = 'apiRTC_UserAgent_Id';
+/**
+ * The grant value of an apiKey-wide token (ApiRTC's token generator documents it): valid for every user id of
+ * the apiKey. One leaked token then works for every user: prefer per-user tokens.
+ */
+export const APIKEY_WIDE_USER_ID = 'ApiKey_Token';
 
 export interface ApiRtcClaims extends JWTPayload {
   grants?: { [USER_ID_GRANT]?: unknown; [grant: string]: unknown };
@@ -29,7 +34,8 @@ export function findClaimProblem(claims: ApiRtcClaims, expected: ExpectedIdentit
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(APIRTC_AUDIENCE)) return `jwt audience invalid. expected: ${APIRTC_AUDIENCE}`;
   if (claims.sub !== expected.apiKey) return 'jwt subject invalid. expected: the apiKey';
-  if (claims.grants?.[USER_ID_GRANT] !== expected.userId) {
+  const grant = claims.grants?.[USER_ID_GRANT];
+  if (grant !== expected.userId && grant !== APIKEY_WIDE_USER_ID) {
     return `jwt grants.${USER_ID_GRANT} does not match the user id`;
   }
   for (const name of ['exp', 'iat', 'nbf'] as const) {

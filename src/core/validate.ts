@@ -1,5 +1,14 @@
-import { ApiRtcAuthError, requireText } from './errors.js';
-import type { SessionEngineOptions } from './options.js';
+import { ApiRtcAuthError, invalidConfig, requireText } from './errors.js';
+import { cloudUrlOf, type SessionEngineOptions } from './options.js';
+
+/** The SDK writes the apiKey unescaped into its handshake URL: only URL-unreserved characters survive that. */
+const URL_UNRESERVED = /^[\w.~-]+$/;
+
+function apiKeyOf(value: unknown): string {
+  const apiKey = requireText('auth.apiKey', value, { noColon: true, noWhitespace: true });
+  if (!URL_UNRESERVED.test(apiKey)) throw invalidConfig('auth.apiKey', 'auth.apiKey may only contain letters, digits, "_", ".", "~" and "-" (the SDK sends it unescaped in a URL)');
+  return apiKey;
+}
 
 /** Checks `auth` before any network call; throws INVALID_CONFIG naming the field at fault. Returns the UserAgent uri. */
 export function validateAuth(auth: unknown): string {
@@ -9,7 +18,7 @@ export function validateAuth(auth: unknown): string {
   const config = auth as Partial<Record<string, unknown>>;
   switch (config.mode) {
     case 'apiKey':
-      return 'apiKey:' + requireText('auth.apiKey', config.apiKey, { noColon: true, noWhitespace: true });
+      return 'apiKey:' + apiKeyOf(config.apiKey);
     case 'login': {
       const login = requireText('auth.login', config.login, { noColon: true, noWhitespace: true });
       if (typeof config.password !== 'string' || config.password === '') {
@@ -18,7 +27,7 @@ export function validateAuth(auth: unknown): string {
       return 'apirtc:' + login;
     }
     case 'jwt': {
-      const uri = 'apiKey:' + requireText('auth.apiKey', config.apiKey, { noColon: true, noWhitespace: true });
+      const uri = 'apiKey:' + apiKeyOf(config.apiKey);
       requireText('auth.userId', config.userId, { urlSafe: true });
       const sources = (['token', 'getToken', 'tokenUrl'] as const).filter((name) => config[name] !== undefined);
       if (sources.length !== 1) {
@@ -82,3 +91,37 @@ export function validateTimings(options: SessionEngineOptions): void {
   }
 }
 
+
+/** What `register()` takes from `auth` in each mode: in `registerOptions` these would be ignored or misread. */
+const SET_BY_AUTH = { apiKey: ['id', 'token', 'password'], login: ['id', 'token'], jwt: ['password'] } as const;
+
+/**
+ * Checks what goes to `ua.register()` besides `auth`: `registerOptions` is a plain object holding nothing that
+ * only another mode uses, its `userData` can be sent (JSON), and the cloud is an http(s) URL.
+ */
+export function validateRegistration(options: SessionEngineOptions): void {
+  const registerOptions: unknown = options.registerOptions;
+  if (registerOptions !== undefined && registerOptions !== null) {
+    const prototype: unknown = typeof registerOptions === 'object' ? Object.getPrototypeOf(registerOptions) : undefined;
+    if (prototype !== Object.prototype && prototype !== null) throw invalidConfig('registerOptions', 'registerOptions must be a plain object of the SDK\'s register() options');
+    const mode = options.auth.mode;
+    for (const key of SET_BY_AUTH[mode] ?? []) {
+      if ((registerOptions as Record<string, unknown>)[key] !== undefined) {
+        throw invalidConfig(`registerOptions.${key}`, `registerOptions.${key} is not used in ${mode} mode: ${mode === 'jwt' ? 'JWT mode registers with auth.userId and a token' : `${mode} mode never sends an id or a token${mode === 'apiKey' ? ' or a password' : ''}`}`);
+      }
+    }
+    try {
+      JSON.stringify((registerOptions as { userData?: unknown }).userData);
+    } catch {
+      throw invalidConfig('registerOptions.userData', 'registerOptions.userData cannot be sent: it is not serializable as JSON (a cycle, a BigInt...)');
+    }
+  }
+  const cloudUrl = cloudUrlOf(options);
+  let protocol = '';
+  try {
+    protocol = new URL(cloudUrl).protocol;
+  } catch {
+    // not a URL: refused below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw invalidConfig('cloudUrl', 'cloudUrl must be an http:// or https:// URL (the ApiRTC cloud, or the local cloud\'s url)');
+}

@@ -16,6 +16,25 @@ function setup() {
 }
 
 describe('scheduleAt', () => {
+  it('fires on time when the wall clock is set back meanwhile: the monotonic clock says it is due', async () => {
+    const { clock, env, callback } = setup();
+    scheduleAt(clock, env, clock.now() + 60_000, callback);
+    clock.jump(-3_600_000); // a time sync, or a user setting the clock back an hour
+    await clock.advance(59_999);
+    expect(callback).not.toHaveBeenCalled();
+    await clock.advance(1);
+    expect(callback).toHaveBeenCalledTimes(1);
+  });
+
+  it('without a monotonic clock, only the wall clock counts', async () => {
+    const { clock, env, callback } = setup();
+    const wallOnly = { now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout };
+    scheduleAt(wallOnly, env, clock.now() + 60_000, callback);
+    clock.jump(-3_600_000);
+    await clock.advance(60_000);
+    expect(callback).not.toHaveBeenCalled();
+  });
+
   it('fires at the wall-clock deadline, not a millisecond before', async () => {
     const { clock, env, callback } = setup();
     scheduleAt(clock, env, clock.now() + 10_000, callback);

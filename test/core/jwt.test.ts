@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApiRtcAuthError } from '../../src/core/errors.js';
 import {
+  APIKEY_WIDE_USER_ID,
   APIRTC_AUDIENCE,
   decodeApiRtcToken,
   findClaimProblem,
@@ -79,6 +80,14 @@ describe('findClaimProblem', () => {
     expect(findClaimProblem(claims({ grants: { otherGrant: USER_ID } }), expected)).toContain(USER_ID_GRANT);
     // Compared strictly: a numeric grant is not the string user id.
     expect(findClaimProblem(claims({ grants: { [USER_ID_GRANT]: 42 } }), { apiKey: API_KEY, userId: '42' })).toContain(USER_ID_GRANT);
+  });
+
+  it('accepts the apiKey-wide token (grant ApiKey_Token) for any user id of the apiKey, and only for its apiKey', () => {
+    const wide = claims({ grants: { [USER_ID_GRANT]: APIKEY_WIDE_USER_ID } });
+    expect(APIKEY_WIDE_USER_ID).toBe('ApiKey_Token');
+    expect(findClaimProblem(wide, expected)).toBeUndefined();
+    expect(findClaimProblem(wide, { apiKey: API_KEY, userId: 'bob' })).toBeUndefined();
+    expect(findClaimProblem(wide, { apiKey: 'another-key', userId: 'bob' })).toBe('jwt subject invalid. expected: the apiKey');
   });
 
   it.each(['exp', 'iat', 'nbf'] as const)('checks %s is a valid NumericDate when present', (name) => {

@@ -6,9 +6,14 @@ export async function flush(): Promise<void> {
   for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** An injectable wall clock with timers: tests move time instead of sleeping. */
+/**
+ * An injectable clock with timers: tests move time instead of sleeping. Like a browser's, the timers run on
+ * elapsed time (the monotonic clock): `advance` moves both clocks, `jump` moves the wall clock alone (a laptop
+ * sleep, or a clock set back), and no timer fires for it.
+ */
 export class FakeClock implements Clock {
   private time: number;
+  private elapsed = 0;
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
 
@@ -18,11 +23,13 @@ export class FakeClock implements Clock {
 
   now = (): number => this.time;
 
+  monotonic = (): number => this.elapsed;
+
   setTimeout = (callback: () => void, ms: number): unknown => {
     const id = this.nextId++;
     // As in browsers and Node, a delay above 2^31-1 ms overflows and fires almost at once.
     const delay = ms > 2 ** 31 - 1 ? 1 : Math.max(0, ms);
-    this.timers.set(id, { at: this.time + delay, callback });
+    this.timers.set(id, { at: this.elapsed + delay, callback });
     return id;
   };
 
@@ -37,21 +44,24 @@ export class FakeClock implements Clock {
 
   /** Moves time forward by `ms`, firing due timers in order and settling promises between them. */
   async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
+    const target = this.elapsed + ms;
     for (;;) {
       await flush();
       let next: [number, { at: number; callback: () => void }] | undefined;
       for (const entry of this.timers) if (entry[1].at <= target && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
-      this.time = Math.max(this.time, next[1].at);
+      const step = Math.max(0, next[1].at - this.elapsed);
+      this.elapsed += step;
+      this.time += step;
       next[1].callback();
     }
-    this.time = target;
+    this.time += target - this.elapsed;
+    this.elapsed = target;
     await flush();
   }
 
-  /** The wall clock jumps (a laptop sleep): no timer fires, as in a suspended browser. */
+  /** The wall clock jumps (a laptop sleep, or set back when negative): no timer fires. */
   jump(ms: number): void {
     this.time += ms;
   }

@@ -9,7 +9,7 @@ import type { ApiRtcSdk } from '../sdk.js';
 import { fromSdkError } from '../sdk-errors.js';
 import type { TokenSource } from '../token-source.js';
 import type { UserAgentHandle } from '../user-agent.js';
-import { validateAuth, validateTimings } from '../validate.js';
+import { validateAuth, validateRegistration, validateTimings } from '../validate.js';
 import type { Input } from './phase.js';
 
 /** What an attempt needs from the runner. */
@@ -51,6 +51,7 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
     const { auth } = options;
     const uri = validateAuth(auth);
     validateTimings(options);
+    validateRegistration(options);
 
     // The token is fetched while the SDK loads (it is the larger download); a failed SDK is reported first.
     const sdkLoad = host.loadSdk();

@@ -90,6 +90,8 @@ describe('SessionEngine: failures and recovery', () => {
     expect(sdk.registerCalls).toHaveLength(1);
     expect(engine.getSnapshot()).toMatchObject({ status: 'error', session: undefined });
     expect(leftovers()).toEqual({ timers: 0, windowListeners: 0, uaListeners: 0 });
+    // The UserAgent never had a session: unregistering it would only make the SDK log an error.
+    expect(sdk.lastUserAgent.unregisterCalls).toBe(0);
   });
 
   it('a refused token gets one fresh token; refused again, it stops with UNAUTHORIZED', async () => {
