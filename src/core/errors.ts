@@ -18,6 +18,11 @@ export type ApiRtcAuthErrorCode =
   | 'SDK_LOAD_FAILED'
   /** `ua.unregister()` failed or did not settle; the UserAgent is dropped all the same. */
   | 'UNREGISTER_FAILED'
+  /**
+   * Another engine of this page holds or is getting the ApiRTC session: the SDK allows one per page. Render one
+   * provider, or share one engine; `register()` works once the other one has ended. Never retried.
+   */
+  | 'SESSION_CONFLICT'
   /** `unregister()` or unmount came while the action was pending. A config change does not abort: register() resolves with the new Session. */
   | 'ABORTED';
 

@@ -11,6 +11,13 @@ export interface PageLock {
   hold<T>(work: Promise<T>): Promise<T>;
   /** Resolves once nothing holds the lock (work added while waiting too); rejects when `signal` aborts. */
   idle(signal: AbortSignal): Promise<void>;
+  /**
+   * Takes the page's one session for `owner` (an engine), named by `identity` (its uri and user, never a
+   * secret). Returns undefined when it is `owner`'s now, else the identity of the engine that holds it.
+   */
+  claim(owner: object, identity: string): string | undefined;
+  /** Gives the page's session back, if `owner` holds it. */
+  free(owner: object): void;
 }
 
 const locks = new WeakMap<object, PageLock>();
@@ -25,7 +32,16 @@ export function pageLockOf(environment: Environment): PageLock {
 
 function createPageLock(): PageLock {
   const held = new Set<Promise<unknown>>();
+  let holder: { owner: object; identity: string } | undefined;
   return {
+    claim(owner, identity) {
+      if (holder && holder.owner !== owner) return holder.identity;
+      holder = { owner, identity };
+      return undefined;
+    },
+    free(owner) {
+      if (holder?.owner === owner) holder = undefined;
+    },
     hold(work) {
       held.add(work);
       const done = () => held.delete(work);

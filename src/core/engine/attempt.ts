@@ -18,6 +18,8 @@ export interface AttemptHost {
   clock: Clock;
   tokens: TokenSource;
   lock: PageLock;
+  /** Who claims the page's one session: the engine. */
+  owner: object;
   loadSdk(): Promise<ApiRtcSdk>;
   newHandle(sdk: ApiRtcSdk, uri: string): UserAgentHandle;
   emit(event: SessionEvent): void;
@@ -52,6 +54,7 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
     const uri = validateAuth(auth);
     validateTimings(options);
     validateRegistration(options);
+    claimPage(host, uri, auth);
 
     // The token is fetched while the SDK loads (it is the larger download); a failed SDK is reported first.
     const sdkLoad = host.loadSdk();
@@ -76,6 +79,18 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
   } catch (error) {
     host.report({ type: 'failed', id, error: fromSdkError(error) });
   }
+}
+
+/** The SDK allows one session per page: a second engine fails at once, before touching the first one's session. */
+function claimPage(host: AttemptHost, uri: string, auth: AuthConfig): void {
+  const identity = auth.mode === 'jwt' ? `${uri} as ${auth.userId}` : uri;
+  const holder = host.lock.claim(host.owner, identity);
+  if (holder === undefined) return;
+  const which = holder === identity ? `with the same credentials (${identity})` : `(${holder}), so this one (${identity}) cannot register`;
+  throw new ApiRtcAuthError(
+    'SESSION_CONFLICT',
+    `another engine on this page holds the ApiRTC session ${which}: the SDK allows one session per page. Render one <AuthProvider> and read it with useApiRtcSession() below it, or pass one engine to both (<AuthProvider engine={engine}>)`,
+  );
 }
 
 /** A token from the source, checked before use. An expired one gets exactly one refetch. */

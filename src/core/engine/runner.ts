@@ -73,6 +73,7 @@ export class SessionRunner {
       clock,
       tokens,
       lock: this.#lock,
+      owner: this,
       loadSdk: () => this.#loadSdk(),
       newHandle: (sdk, uri) => this.#newHandle(sdk, uri),
       emit: (event) => host.emit(event),
@@ -140,6 +141,8 @@ export class SessionRunner {
     });
     if (phase.kind !== this.#phase.kind) this.#disarmTimersNotOf(phase);
     this.#phase = phase;
+    // Without a session or an attempt, the page's one session is free for another engine.
+    if (phase.kind === 'idle' || phase.kind === 'halted') this.#lock.free(this);
     this.#host.setPhase(phase); // the store publishes only what changed
 
     if (input.type === 'failed') this.#attempt?.controller.abort(aborted('the attempt failed')); // e.g. a token request still in flight

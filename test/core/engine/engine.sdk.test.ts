@@ -208,3 +208,19 @@ describe('tokenUrl end to end with the server handler', () => {
     expect(fixture.cloud.requests).toEqual([]);
   });
 });
+
+describe('one session per page, with the real SDK', () => {
+  it('a second engine with other credentials fails with SESSION_CONFLICT and the cloud keeps only the first one\'s session', async () => {
+    const first = engine({ auth: { mode: 'apiKey', apiKey: TEST_API_KEY } });
+    const session = await first.register();
+    const second = engine({ auth: jwt(() => fixture.signToken({ userId: 'bob' }), 'bob') });
+    await expect(second.register()).rejects.toMatchObject({ code: 'SESSION_CONFLICT' });
+    expect(fixture.cloud.sessions()).toEqual([expect.objectContaining({ channelId: session.getId() })]);
+    expect(first.getSnapshot()).toMatchObject({ status: 'registered', session });
+    await first.unregister();
+    await waitForNoSessions(fixture.cloud);
+    const bobs = await second.register();
+    expect(bobs.getId()).toBe('bob');
+    expect(fixture.cloud.sessions()).toEqual([expect.objectContaining({ channelId: 'bob', mode: 'jwt' })]);
+  });
+});
