@@ -57,10 +57,11 @@ export interface DecodedToken {
 
 /**
  * Decodes a customer JWT in the browser and checks everything that can be checked without the
- * secret: shape, `alg`, audience, subject, user id grant, and expiry on the local clock.
+ * secret: shape, `alg`, audience, subject, user id grant, and expiry at `nowMs`: the server's time as best
+ * known (`by: 'server'`, from the token endpoint's Date header), else this device's clock.
  * Throws INVALID_TOKEN or TOKEN_EXPIRED; the message never contains the token.
  */
-export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, nowMs: number): DecodedToken {
+export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, nowMs: number, by: 'device' | 'server' = 'device'): DecodedToken {
   if (typeof token !== 'string' || token.trim() === '') {
     throw new ApiRtcAuthError('INVALID_TOKEN', 'the token source returned no token (expected a JWT string)', { field: 'token' });
   }
@@ -88,21 +89,22 @@ export function decodeApiRtcToken(token: unknown, expected: ExpectedIdentity, no
   if (claims.exp !== undefined && claims.exp * 1000 <= nowMs) {
     // Said with the token's age: a token the server has just signed, "issued 7200 s ago", means a clock that runs ahead.
     const age = claims.iat === undefined || claims.iat > claims.exp ? '' : `, issued ${Math.round(nowMs / 1000 - claims.iat)} s ago`;
-    throw new ApiRtcAuthError('TOKEN_EXPIRED', `the token has already expired by this device's clock${age} (an old token, or a clock running ahead of the server's)`, {
-      field: 'token',
-    });
+    const clock = by === 'server' ? "the server's clock (the token endpoint's Date header)" : "this device's clock";
+    const why = by === 'server' ? 'an old token' : "an old token, or a clock running ahead of the server's";
+    throw new ApiRtcAuthError('TOKEN_EXPIRED', `the token has already expired by ${clock}${age} (${why})`, { field: 'token' });
   }
   return { exp: claims.exp, iat: claims.iat, jti: typeof claims.jti === 'string' ? claims.jti : undefined };
 }
 
 /**
  * When the token expires on the local clock: its lifetime (exp - iat) counted from the moment it was
- * received, capped by `exp` read on the local clock. A client clock running behind the server's still
- * renews in time; one running ahead renews early, never late. Undefined for a token without `exp`.
+ * received, capped by `exp` read on the local clock (`serverOffset`: the server's clock minus this device's,
+ * when known). A clock running behind the server's still renews in time; one running ahead renews early,
+ * never late. Undefined for a token without `exp`.
  */
-export function localExpiry(decoded: DecodedToken, receivedAtMs: number): number | undefined {
+export function localExpiry(decoded: DecodedToken, receivedAtMs: number, serverOffset = 0): number | undefined {
   if (decoded.exp === undefined) return undefined;
-  const byExp = decoded.exp * 1000;
+  const byExp = decoded.exp * 1000 - serverOffset;
   if (decoded.iat === undefined || decoded.iat > decoded.exp) return byExp;
   return Math.min(byExp, receivedAtMs + (decoded.exp - decoded.iat) * 1000);
 }

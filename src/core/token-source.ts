@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { literalToken, type JwtAuth, type JwtGetTokenAuth, type JwtTokenUrlAuth, type TokenReason } from './auth.js';
 import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
+import { APIKEY_WIDE_USER_ID } from './jwt.js';
 
 /** What the token endpoint answers with a 200 (see `apirtc-react-auth/server`). */
 export interface TokenEndpointResponse {
@@ -10,11 +11,23 @@ export interface TokenEndpointResponse {
   userId: string;
   /** The token's `exp` in ms since epoch (`exp * 1000`, the server's clock). */
   expiresAt: number;
+  /** `'apiKey'` for an apiKey-wide token (then `userId` is `'ApiKey_Token'`); absent for a user's own token. */
+  scope?: 'user' | 'apiKey';
 }
+
+/** A token, and what its source knows of the server's clock. */
+export interface SourcedToken {
+  token: string;
+  /** The server's clock minus this device's, when the source can tell (the token endpoint's `Date` header). */
+  serverOffset?: number | undefined;
+}
+
+/** Clock offsets beyond this are not believed (a Date header from a broken proxy, a token from another era). */
+export const MAX_CLOCK_OFFSET_MS = 48 * 3_600_000;
 
 export interface TokenSource {
   /** A fresh token. Concurrent calls share one request; it is aborted when every caller has given up. */
-  get(reason: TokenReason, signal: AbortSignal): Promise<string>;
+  get(reason: TokenReason, signal: AbortSignal): Promise<SourcedToken>;
 }
 
 export interface TokenSourceOptions {
@@ -29,16 +42,18 @@ export interface TokenSourceOptions {
 const aborted = () => new ApiRtcAuthError('ABORTED', 'the token request was aborted');
 
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
-  let flight: { promise: Promise<string>; controller: AbortController; waiters: number } | undefined;
+  let flight: { promise: Promise<SourcedToken>; controller: AbortController; waiters: number } | undefined;
 
-  const request = async (reason: TokenReason, signal: AbortSignal): Promise<string> => {
+  const request = async (reason: TokenReason, signal: AbortSignal): Promise<SourcedToken> => {
     const auth = options.readAuth();
     const literal = literalToken(auth);
-    if (literal !== undefined) return literal;
+    if (literal !== undefined) return { token: literal };
     try {
       // By value, like validateAuth: a key set to undefined (`getToken: props.getToken`) is no source.
       const { getToken } = auth as Partial<JwtGetTokenAuth>;
-      const pending = getToken ? getToken({ signal, reason }) : fetchFromEndpoint(options.fetch ?? fetch, auth as JwtTokenUrlAuth, reason, signal);
+      const pending = getToken
+        ? getToken({ signal, reason }).then((token) => ({ token }))
+        : fetchFromEndpoint(options.fetch ?? fetch, options.clock, auth as JwtTokenUrlAuth, reason, signal);
       // A getToken that ignores its signal must not outlive the timeout or an abort.
       return await Promise.race([pending, rejectOnAbort(signal)]);
     } catch (error) {
@@ -72,7 +87,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       if (signal.aborted) return Promise.reject(aborted());
       const current = (flight ??= start(reason));
       current.waiters += 1;
-      return new Promise<string>((resolve, reject) => {
+      return new Promise<SourcedToken>((resolve, reject) => {
         const leave = () => {
           signal.removeEventListener('abort', onAbort);
           current.waiters -= 1;
@@ -95,7 +110,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   };
 }
 
-async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth, reason: TokenReason, signal: AbortSignal): Promise<string> {
+async function fetchFromEndpoint(fetchImpl: typeof fetch, clock: Clock, auth: JwtTokenUrlAuth, reason: TokenReason, signal: AbortSignal): Promise<SourcedToken> {
   const init = auth.tokenRequestInit ?? {};
   const response = await fetchImpl(auth.tokenUrl, {
     ...init,
@@ -122,11 +137,20 @@ async function fetchFromEndpoint(fetchImpl: typeof fetch, auth: JwtTokenUrlAuth,
     }
     throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered with a body that is not JSON', { cause: error });
   }
-  const token = (body as Partial<TokenEndpointResponse> | null)?.token;
+  const answer = (body ?? {}) as Partial<TokenEndpointResponse>;
+  const { token, userId } = answer;
   if (typeof token !== 'string' || token === '') {
     throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', 'the token endpoint answered without a "token" string');
   }
-  return token;
+  // The endpoint decides who the user is: a token for someone else is its answer to a question we did not ask.
+  const apiKeyWide = answer.scope === 'apiKey' && userId === APIKEY_WIDE_USER_ID;
+  if (userId !== undefined && userId !== auth.userId && !apiKeyWide) {
+    throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `the token endpoint answered with a token for user "${String(userId)}", not for auth.userId "${auth.userId}"`);
+  }
+  // Its Date header is the server's clock (to the second): tokens are timed on it, whatever this device's clock says.
+  const date = Date.parse(response.headers.get('date') ?? '');
+  const serverOffset = date + 500 - clock.now();
+  return { token, serverOffset: Math.abs(serverOffset) <= MAX_CLOCK_OFFSET_MS ? serverOffset : undefined };
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

@@ -15,8 +15,10 @@ const TIMEOUT_MS = 1_000;
 function setup(auth: JwtAuth, overrides: Partial<TokenSourceOptions> = {}) {
   const clock = new FakeClock();
   let current = auth;
-  const source = createTokenSource({ readAuth: () => current, clock, timeoutMs: () => TIMEOUT_MS, ...overrides });
-  return { clock, source, setAuth: (next: JwtAuth) => (current = next) };
+  const sourced = createTokenSource({ readAuth: () => current, clock, timeoutMs: () => TIMEOUT_MS, ...overrides });
+  // Most tests look at the token only; `sourced` also says what the source knows of the server's clock.
+  const source = { get: (reason: TokenReason, signal: AbortSignal) => sourced.get(reason, signal).then(({ token }) => token) };
+  return { clock, source, sourced, setAuth: (next: JwtAuth) => (current = next) };
 }
 
 function jwtAuth(getToken: GetToken): JwtAuth {
@@ -525,5 +527,37 @@ describe('createTokenSource: tokenUrl against the package\'s own handler on node
     await expect(result).resolves.toMatchObject({ code: 'ABORTED' });
     // The server sees the connection go away: nothing keeps waiting for the answer.
     await expect(closed).resolves.toBeUndefined();
+  });
+});
+
+describe('createTokenSource: what the token endpoint\'s answer says besides the token', () => {
+  const endpoint = (answer: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const fetchStub = vi.fn(async () => Response.json(answer, { headers }));
+    return setup({ mode: 'jwt', apiKey: API_KEY, userId: USER_ID, tokenUrl: 'http://127.0.0.1:9/token' }, { fetch: fetchStub });
+  };
+
+  it('reads the server\'s clock from the Date header (to the second), and none without one', async () => {
+    const { sourced, clock } = endpoint({ token: 'a.b.c', userId: USER_ID }, { date: new Date(Date.UTC(2026, 10, 28, 14, 0, 0)).toUTCString() });
+    const { serverOffset } = await sourced.get('initial', new AbortController().signal);
+    expect(serverOffset).toBe(Date.UTC(2026, 10, 28, 14, 0, 0) + 500 - clock.now()); // FakeClock starts at 12:00
+    await expect(endpoint({ token: 'a.b.c' }).sourced.get('initial', new AbortController().signal)).resolves.toEqual({ token: 'a.b.c', serverOffset: undefined });
+    const far = endpoint({ token: 'a.b.c' }, { date: 'Thu, 01 Jan 1970 00:00:00 GMT' });
+    await expect(far.sourced.get('initial', new AbortController().signal)).resolves.toMatchObject({ serverOffset: undefined });
+  });
+
+  it('a token for another user than auth.userId is refused clearly, before register()', async () => {
+    const { source } = endpoint({ token: 'a.b.c', userId: 'mallory' });
+    await expect(source.get('initial', new AbortController().signal)).rejects.toMatchObject({
+      code: 'TOKEN_SOURCE_FAILED',
+      retryable: false,
+      message: `the token endpoint answered with a token for user "mallory", not for auth.userId "${USER_ID}"`,
+    });
+  });
+
+  it('an apiKey-wide token is said so (scope apiKey, userId ApiKey_Token) and accepted for any user', async () => {
+    const { source } = endpoint({ token: 'a.b.c', userId: 'ApiKey_Token', scope: 'apiKey' });
+    await expect(source.get('initial', new AbortController().signal)).resolves.toBe('a.b.c');
+    const unsaid = endpoint({ token: 'a.b.c', userId: 'ApiKey_Token' });
+    await expect(unsaid.source.get('initial', new AbortController().signal)).rejects.toMatchObject({ code: 'TOKEN_SOURCE_FAILED' });
   });
 });

@@ -2,12 +2,12 @@ import { literalToken, type AuthConfig, type JwtAuth, type TokenReason } from '.
 import type { Clock } from '../clock.js';
 import { ApiRtcAuthError } from '../errors.js';
 import type { SessionEvent } from '../events.js';
-import { decodeApiRtcToken, localExpiry } from '../jwt.js';
+import { decodeApiRtcToken, localExpiry, type DecodedToken } from '../jwt.js';
 import { cloudUrlOf, FAST_FAIL_REGISTER_OPTIONS, type SessionEngineOptions } from '../options.js';
 import type { PageLock } from '../page-lock.js';
 import type { ApiRtcSdk } from '../sdk.js';
 import { fromSdkError } from '../sdk-errors.js';
-import type { TokenSource } from '../token-source.js';
+import { MAX_CLOCK_OFFSET_MS, type TokenSource } from '../token-source.js';
 import type { UserAgentHandle } from '../user-agent.js';
 import { validateAuth, validateRegistration, validateTimings } from '../validate.js';
 import type { Input } from './phase.js';
@@ -21,6 +21,8 @@ export interface AttemptHost {
   /** Who claims the page's one session: the engine. */
   owner: object;
   loadSdk(): Promise<ApiRtcSdk>;
+  /** What is known of the server's clock (server minus device), learned from tokens and kept for the next ones. */
+  serverClock: { offset: number | undefined };
   newHandle(sdk: ApiRtcSdk, uri: string): UserAgentHandle;
   emit(event: SessionEvent): void;
   /** Progress and outcome, as inputs of transition(). */
@@ -75,7 +77,7 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
       signal,
       timeoutMs: options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
     });
-    host.report({ type: 'registered', id, handle, session, expiresAt: token && localExpiry(token.decoded, token.receivedAt) });
+    host.report({ type: 'registered', id, handle, session, expiresAt: token?.expiresAt });
   } catch (error) {
     host.report({ type: 'failed', id, error: fromSdkError(error) });
   }
@@ -93,22 +95,51 @@ function claimPage(host: AttemptHost, uri: string, auth: AuthConfig): void {
   );
 }
 
-/** A token from the source, checked before use. An expired one gets exactly one refetch. */
+/**
+ * A token from the source, checked before use, and timed on the server's clock: the token endpoint's Date header
+ * when it sent one, else this device's clock until a source shows it is off. An expired token gets exactly
+ * one refetch; a source that then hands out another token that reads as expired just as well is issuing new
+ * tokens to a device whose clock runs ahead: its `iat` tells the server's time.
+ */
 async function freshToken(host: AttemptHost, auth: JwtAuth, first: TokenReason, signal: AbortSignal) {
   const expected = { apiKey: auth.apiKey, userId: auth.userId };
+  const { serverClock } = host;
   let reason = first;
-  for (let tries = 0; ; tries += 1) {
-    const value = await host.tokens.get(reason, signal);
+  let previous: string | undefined;
+  for (;;) {
+    const { token: value, serverOffset } = await host.tokens.get(reason, signal);
     const receivedAt = host.clock.now();
+    if (serverOffset !== undefined) serverClock.offset = serverOffset;
     try {
-      const decoded = decodeApiRtcToken(value, expected, receivedAt);
-      host.emit({ type: 'token', reason, expiresAt: localExpiry(decoded, receivedAt), jti: decoded.jti });
-      return { value, decoded, receivedAt };
+      const decoded = decodeApiRtcToken(value, expected, receivedAt + (serverClock.offset ?? 0), serverOffset === undefined ? 'device' : 'server');
+      return accept(host, reason, value, decoded, receivedAt);
     } catch (error) {
-      if (tries > 0 || literalToken(auth) !== undefined || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
+      if (literalToken(auth) !== undefined || !(error instanceof ApiRtcAuthError) || error.code !== 'TOKEN_EXPIRED') throw error;
+      // Its claims were fine (only the time failed): read them again without judging the time.
+      const claims = decodeApiRtcToken(value, expected, Number.NEGATIVE_INFINITY);
+      const offset = previous !== undefined && previous !== value && serverOffset === undefined ? offsetFromIat(claims, receivedAt) : undefined;
+      if (offset !== undefined) {
+        serverClock.offset = offset;
+        return accept(host, reason, value, claims, receivedAt);
+      }
+      if (previous !== undefined) throw error;
+      previous = value;
       reason = 'expired';
     }
   }
+}
+
+function accept(host: AttemptHost, reason: TokenReason, value: string, decoded: DecodedToken, receivedAt: number) {
+  const expiresAt = localExpiry(decoded, receivedAt, host.serverClock.offset);
+  host.emit({ type: 'token', reason, expiresAt, jti: decoded.jti });
+  return { value, expiresAt };
+}
+
+/** The server's clock minus this device's, read from a freshly issued token's `iat`, within sane bounds. */
+function offsetFromIat({ iat, exp }: DecodedToken, receivedAt: number): number | undefined {
+  if (exp !== undefined && iat !== undefined && exp <= iat) return undefined; // never valid, whatever the clock
+  const offset = typeof iat === 'number' ? iat * 1000 - receivedAt : Number.NaN;
+  return Math.abs(offset) <= MAX_CLOCK_OFFSET_MS ? offset : undefined;
 }
 
 function registerParameters(options: SessionEngineOptions, auth: AuthConfig, token: string | undefined): object {

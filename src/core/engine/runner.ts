@@ -74,6 +74,7 @@ export class SessionRunner {
       tokens,
       lock: this.#lock,
       owner: this,
+      serverClock: { offset: undefined },
       loadSdk: () => this.#loadSdk(),
       newHandle: (sdk, uri) => this.#newHandle(sdk, uri),
       emit: (event) => host.emit(event),

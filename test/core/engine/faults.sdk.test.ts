@@ -269,7 +269,7 @@ describe('the token endpoint fails', () => {
     const h = harness({ auth: jwtFromEndpoint() });
     const error = await h.engine.register().catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'TOKEN_EXPIRED', retryable: false, message: expect.stringContaining('the token has already expired by this device\'s clock, issued') });
+    expect(error).toMatchObject({ code: 'TOKEN_EXPIRED', retryable: false, message: expect.stringContaining("the token has already expired by the server's clock (the token endpoint's Date header), issued") });
     expect(tokens.requests.map((r) => r.reason)).toEqual(['initial', 'expired']);
     expect(h.engine.getSnapshot()).toMatchObject({ status: 'error', error });
     expect(fixture.cloud.requests).toEqual([]);
