@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import { ApiRtcAuthError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import type { PageLock } from './page-lock.js';
+import { forgetChannelId, pageOf, resetPage, socketClosed, socketGaveUp, type Page } from './page-layer.js';
 import type { ApiRtcSdk, SessionLike, UserAgentLike } from './sdk.js';
 import { fromSdkError } from './sdk-errors.js';
 
@@ -12,13 +13,15 @@ export interface UserAgentHandleOptions {
   clock: Clock;
   lock: PageLock;
   emit(event: SessionEvent): void;
-  /** The SDK's `ccsConnectionStatus`, until the handle is released. */
-  onSocket(handle: UserAgentHandle, status: string): void;
+  /** The SDK's `ccsConnectionStatus`, until the handle is released; `gaveUp`: the socket will not come back by itself. */
+  onSocket(handle: UserAgentHandle, status: string, gaveUp: boolean): void;
   /** Bounds `ua.unregister()`: the SDK can hang on it as on register(). */
   unregisterTimeoutMs(): number;
 }
 
 const noop = () => {};
+/** How long an unregister waits for the cloud to see the socket close before resetting the page's socket layer. */
+const SOCKET_CLOSE_MS = 2_000;
 
 export const aborted = (why: string): ApiRtcAuthError => new ApiRtcAuthError('ABORTED', why);
 
@@ -40,14 +43,19 @@ export class UserAgentHandle {
   #onScriptError: (() => void) | undefined;
   readonly #detach: () => void;
   readonly #options: UserAgentHandleOptions;
+  readonly #page: Page;
   #gone!: () => void;
   /** Resolves once the handle is released and nothing of it is left: its session ended, or given up on. */
   readonly settled = new Promise<void>((resolve) => (this.#gone = resolve));
 
   constructor(sdk: ApiRtcSdk, readonly uri: string, options: UserAgentHandleOptions) {
     this.#options = options;
+    this.#page = pageOf(sdk);
     const ua = (this.ua = new sdk.UserAgent({ uri }));
-    const onConnection = (payload: unknown) => options.onSocket(this, String((payload as { status?: unknown } | null)?.status ?? ''));
+    const onConnection = (payload: unknown) => {
+      const status = String((payload as { status?: unknown } | null)?.status ?? '');
+      options.onSocket(this, status, status === 'error' && socketGaveUp(this.#page));
+    };
     const onScript = (payload: unknown) => {
       if ((payload as { status?: unknown } | null)?.status === 'error') this.#onScriptError?.();
     };
@@ -160,10 +168,26 @@ export class UserAgentHandle {
     this.release('stale registration').catch(noop);
   }
 
-  /** `ua.unregister()` with a timeout, one at a time; says `unregistered` for the session it ended. */
+  /**
+   * `ua.unregister()` with a timeout, one at a time; says `unregistered` for the session it ended. It resolves
+   * once the cloud has seen the socket close (the SDK's unregister() resolves before), so that the next
+   * registration of the page never overlaps this one.
+   */
   #unregister(): Promise<void> {
     this.#phase = 'ending';
-    return (this.#ending ??= this.#hold(this.#bounded(() => this.ua.unregister())).then(() => {
+    const end = async () => {
+      const closed = socketClosed(this.#page, this.#options.clock, SOCKET_CLOSE_MS); // the socket, before unregister() drops it
+      try {
+        await this.ua.unregister();
+      } catch (error) {
+        // Login mode burns the cloud token first; when that fails, the SDK leaves the socket open: close it anyway.
+        if (!this.uri.startsWith('apirtc:')) throw error;
+        await this.ua.unregister({ invalidateUserToken: false, unregister: true });
+        forgetChannelId();
+      }
+      if (!(await closed)) resetPage(this.#page);
+    };
+    return (this.#ending ??= this.#hold(this.#bounded(end)).then(() => {
       if (this.#sessionId !== undefined) this.#options.emit({ type: 'unregistered', sessionId: this.#sessionId });
       this.#sessionId = undefined;
     }));

@@ -106,7 +106,8 @@ export function countingSdk(loadReal: () => Promise<ApiRtcSdk>): CountingSdk {
       userAgents.push(ua);
       return ua;
     }
-    return { UserAgent: UserAgent as unknown as ApiRtcSdk['UserAgent'] };
+    // The real module stays the prototype: the page's socket layer (apiCC) the engine reads is the real one.
+    return Object.assign(Object.create(real) as ApiRtcSdk, { UserAgent: UserAgent as unknown as ApiRtcSdk['UserAgent'] });
   };
   return {
     load,

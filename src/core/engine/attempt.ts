@@ -5,6 +5,7 @@ import type { SessionEvent } from '../events.js';
 import { decodeApiRtcToken, localExpiry, type DecodedToken } from '../jwt.js';
 import { cloudUrlOf, FAST_FAIL_REGISTER_OPTIONS, type SessionEngineOptions } from '../options.js';
 import type { PageLock } from '../page-lock.js';
+import { forgetChannelId, pageOf, resetPage } from '../page-layer.js';
 import type { ApiRtcSdk } from '../sdk.js';
 import { fromSdkError } from '../sdk-errors.js';
 import { MAX_CLOCK_OFFSET_MS, type TokenSource } from '../token-source.js';
@@ -71,7 +72,13 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
       if (!(await handle.end())) handle = undefined;
     }
     await host.lock.idle(signal);
-    handle ??= host.newHandle(sdk, uri);
+    if (!handle) {
+      // Whatever a failed or hung registration left in the page's socket layer would wedge the next one.
+      resetPage(pageOf(sdk));
+      handle = host.newHandle(sdk, uri);
+    }
+    // A signed-out user must not come back anonymous under the id the SDK remembers from the last session.
+    if (auth.mode === 'apiKey') forgetChannelId();
     host.report({ type: 'took', id, handle });
     const session = await handle.register(registerParameters(options, auth, token?.value), {
       signal,

@@ -87,8 +87,8 @@ export type Input =
   | { type: 'failed'; id: number; error: ApiRtcAuthError }
   /** A timer is due; `conversations`: the live session's active conversations, when renewals defer for them. */
   | { type: 'due'; timer: TimerName; conversations: number }
-  /** The SDK's `ccsConnectionStatus` on a UserAgent. */
-  | { type: 'socket'; handle: UserAgentHandle; status: string };
+  /** The SDK's `ccsConnectionStatus` on a UserAgent; `gaveUp`: its socket will not reconnect by itself (refused). */
+  | { type: 'socket'; handle: UserAgentHandle; status: string; gaveUp: boolean };
 
 /** What the runner does for a transition. */
 export type Effect =

@@ -240,7 +240,7 @@ export class SessionRunner {
       clock: this.#clock,
       lock: this.#lock,
       emit: (event) => this.#host.emit(event),
-      onSocket: (from, status) => this.#dispatch({ type: 'socket', handle: from, status }),
+      onSocket: (from, status, gaveUp) => this.#dispatch({ type: 'socket', handle: from, status, gaveUp }),
       unregisterTimeoutMs: () => this.#options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
     });
     this.#handles.add(handle);

@@ -71,7 +71,7 @@ export function transition(phase: Phase, input: Input, context: Context): Step {
       if (phase.kind === 'backoff') return retryDue(phase, context);
       return phase.kind === 'live' ? liveDue(phase, input.conversations, context) : stay(phase);
     case 'socket':
-      return socket(phase, input.status, context);
+      return socket(phase, input, context);
   }
 }
 
@@ -184,7 +184,7 @@ function watchdogDue(phase: Of<'live'>, context: Context): Step {
   return restart(phase, context, phase.watch ?? 'retry', 'the socket did not reconnect');
 }
 
-function socket(phase: Phase, status: string, context: Context): Step {
+function socket(phase: Phase, { status, gaveUp }: Extract<Input, { type: 'socket' }>, context: Context): Step {
   const down = status === 'disconnected' || status === 'retry' || status === 'error';
   const connected = down ? false : status === 'connected' ? true : undefined;
   const event = emit({ type: 'connection', status });
@@ -198,11 +198,13 @@ function socket(phase: Phase, status: string, context: Context): Step {
   if (connected === undefined) return stay(phase, event);
   const live = { ...phase.live, connected };
   if (connected) return stay({ ...phase, live, watch: undefined }, event, { type: 'disarm', timer: 'watchdog' });
-  // 'error' follows a refused reconnect (the SDK then gives up for good) but also a mere transport error (it
-  // then retries). A token that has expired can only be refused: recover at once.
+  // 'error' follows a refused reconnect (the SDK then gives up for good, whatever the refusal said) but also a
+  // mere transport error (it then retries). Refused, or with a token that has expired (it can only be refused):
+  // recover at once, with a fresh token on a new UserAgent.
   const { expiresAt } = phase.live;
-  if (status === 'error' && expiresAt !== undefined && context.now >= expiresAt) {
-    const next = restart(phase, context, 'refused', 'the cloud refused the reconnect: the token has expired');
+  const expired = expiresAt !== undefined && context.now >= expiresAt;
+  if (status === 'error' && (gaveUp || expired)) {
+    const next = restart(phase, context, 'refused', `the cloud refused the reconnect${expired ? ': the token has expired' : ''}`);
     return { phase: next.phase, effects: [event, ...next.effects] };
   }
   // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.

@@ -83,9 +83,10 @@ const INPUTS: Record<string, Input> = {
   'next due': { type: 'due', timer: 'next', conversations: 0 },
   'next due, in a call': { type: 'due', timer: 'next', conversations: 1 },
   'watchdog due': { type: 'due', timer: 'watchdog', conversations: 0 },
-  'socket up': { type: 'socket', handle: OLD, status: 'connected' },
-  'socket down': { type: 'socket', handle: OLD, status: 'disconnected' },
-  'socket error': { type: 'socket', handle: OLD, status: 'error' },
+  'socket up': { type: 'socket', handle: OLD, status: 'connected', gaveUp: false },
+  'socket down': { type: 'socket', handle: OLD, status: 'disconnected', gaveUp: false },
+  'socket error': { type: 'socket', handle: OLD, status: 'error', gaveUp: false },
+  'socket refused': { type: 'socket', handle: OLD, status: 'error', gaveUp: true },
 };
 
 /** A phase, in short: its kind and what tells it apart. */
@@ -151,6 +152,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
   attempt: {
     start: 'same',
@@ -171,6 +173,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
   'renewal, old session kept': {
     start: 'same',
@@ -191,6 +194,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'attempt#3(renew, kept) | emit connection',
     'socket down': 'attempt#3(renew, kept) | emit connection',
     'socket error': 'attempt#3(renew, kept) | emit connection',
+    'socket refused': 'attempt#3(renew, kept) | emit connection',
   },
   'renewal, old session kept, down': {
     start: 'same',
@@ -211,6 +215,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'attempt#3(renew, kept) | emit connection',
     'socket down': 'attempt#3(renew, kept) | emit connection',
     'socket error': 'attempt#3(renew, kept) | emit connection',
+    'socket refused': 'attempt#3(renew, kept) | emit connection',
   },
   'renewal, old session ended': {
     start: 'same',
@@ -231,6 +236,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
   live: {
     start: 'same',
@@ -251,6 +257,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'live(up) | emit connection; disarm watchdog',
     'socket down': 'live(down, watch retry) | emit connection; after watchdog',
     'socket error': 'live(down, watch refused) | emit connection; after watchdog',
+    'socket refused': 'attempt#7(refused) | emit connection; release old; attempt refused',
   },
   'live, down': {
     start: 'same',
@@ -271,6 +278,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'live(up) | emit connection; disarm watchdog',
     'socket down': 'live(down, watch retry) | emit connection; after watchdog',
     'socket error': 'live(down, watch refused) | emit connection; after watchdog',
+    'socket refused': 'attempt#7(refused) | emit connection; release old; attempt refused',
   },
   'live, renewal failed for now': {
     start: 'same',
@@ -291,6 +299,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'live(up, error REGISTER_FAILED) | emit connection; disarm watchdog',
     'socket down': 'live(down, error REGISTER_FAILED, watch retry) | emit connection; after watchdog',
     'socket error': 'live(down, error REGISTER_FAILED, watch refused) | emit connection; after watchdog',
+    'socket refused': 'attempt#7(refused) | emit connection; release old; attempt refused',
   },
   'live, renewal failed for good': {
     start: 'same',
@@ -311,6 +320,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'live(up, error TOKEN_SOURCE_FAILED) | emit connection; disarm watchdog',
     'socket down': 'live(down, error TOKEN_SOURCE_FAILED, watch retry) | emit connection; after watchdog',
     'socket error': 'live(down, error TOKEN_SOURCE_FAILED, watch refused) | emit connection; after watchdog',
+    'socket refused': 'attempt#7(refused) | emit connection; release old; attempt refused',
   },
   backoff: {
     start: 'same',
@@ -331,6 +341,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
   'backoff, offline': {
     start: 'same',
@@ -351,6 +362,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
   halted: {
     start: 'attempt#7(initial) | attempt initial',
@@ -371,6 +383,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'socket up': 'same',
     'socket down': 'same',
     'socket error': 'same',
+    'socket refused': 'same',
   },
 };
 
