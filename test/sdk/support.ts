@@ -22,6 +22,8 @@ export interface EngineSocket {
   readonly readyState: string;
   readonly transport: EngineTransport;
   once(event: 'close' | 'upgrade' | 'open', listener: Listener): unknown;
+  on(event: 'upgrade', listener: Listener): unknown;
+  off(event: 'upgrade', listener: Listener): unknown;
   /** What engine.io-client's ping timer calls when no ping came in time. */
   _onClose(reason: string): void;
 }
@@ -82,25 +84,36 @@ export function resetPageLayer(apiRTC: ApiRtc): void {
 
 export type CloseOutcome = 'closed' | 'timeout';
 
+function webSocketOf(transport: EngineTransport): WebSocket | undefined {
+  return transport.name === 'websocket' ? transport.ws : undefined;
+}
+
 /**
- * Waits, at most `timeoutMs`, until the cloud must have seen `socket` close: its engine.io socket has
- * closed (engine.io-client defers the close until the DISCONNECT packet is written: on polling, until the
- * POST carrying it has been answered), and on the websocket transport the WebSocket itself has closed (the
- * server's close frame comes after it handled the DISCONNECT frame). Capture the socket before unregister().
+ * Call BEFORE ua.unregister(): resolves, at most `timeoutMs` later, once the cloud must have seen `socket`
+ * close. engine.io-client defers its close until the DISCONNECT packet is written (on polling: until the POST
+ * carrying it has been answered, so the server has handled it), then emits 'close' and drops its transport's
+ * WebSocket (`transport.ws = null`) before that WebSocket has closed: so the WebSocket is taken now (or at an
+ * upgrade), and on websocket the wait goes on until it has closed (the server's close frame comes after it
+ * handled the DISCONNECT frame).
  */
 export function socketClosed(socket: PageSocket, timeoutMs = 2000): Promise<CloseOutcome> {
   const engine = socket.io.engine;
+  let ws = webSocketOf(engine.transport);
+  const onUpgrade = () => {
+    ws = webSocketOf(engine.transport);
+  };
+  engine.on('upgrade', onUpgrade);
   return new Promise<CloseOutcome>((resolve) => {
     let done = false;
     const finish = (outcome: CloseOutcome) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      engine.off('upgrade', onUpgrade);
       resolve(outcome);
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     const afterEngine = () => {
-      const ws = engine.transport.name === 'websocket' ? engine.transport.ws : undefined;
       if (!ws || ws.readyState === WebSocket.CLOSED) finish('closed');
       else ws.addEventListener('close', () => finish('closed'), { once: true });
     };
