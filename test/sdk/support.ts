@@ -216,6 +216,13 @@ export function transportOpen(socket: PageSocket): Promise<void> {
   return new Promise((resolve) => socket.io.once('open', () => resolve()));
 }
 
+/** Resolves once the socket runs on the websocket transport (at once if it already does). */
+export function upgraded(socket: PageSocket): Promise<void> {
+  const engine = socket.io.engine;
+  if (engine.transport.name === 'websocket') return Promise.resolve();
+  return new Promise((resolve) => engine.once('upgrade', () => resolve()));
+}
+
 /** Resolves on the socket's next client-side `connect` (at once if it is connected). */
 export function socketConnected(socket: PageSocket): Promise<void> {
   if (socket.connected) return Promise.resolve();

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { TEST_API_KEY } from '../support/cloud.js';
 import { setupSdkWithCloud } from '../support/sdk-cloud.js';
-import { pageSocket, socketClosed, type PageSocket } from './support.js';
+import { pageSocket, socketClosed, upgraded, type PageSocket } from './support.js';
 
 const env = setupSdkWithCloud();
 
@@ -13,13 +13,6 @@ function currentSocket(): PageSocket {
   const socket = pageSocket(env.apiRTC);
   if (!socket) throw new Error('no page socket: register first');
   return socket;
-}
-
-/** Resolves once the socket runs on the websocket transport (at once if it already does). */
-function upgraded(socket: PageSocket): Promise<void> {
-  const engine = socket.io.engine;
-  if (engine.transport.name === 'websocket') return Promise.resolve();
-  return new Promise((resolve) => engine.once('upgrade', () => resolve()));
 }
 
 describe('when the cloud has seen an unregistered socket close', { timeout: 30_000 }, () => {
