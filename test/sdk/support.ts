@@ -42,6 +42,7 @@ export interface PageSocket {
   readonly active: boolean;
   readonly io: SocketManager;
   once(event: 'connect' | 'disconnect' | 'connect_error', listener: Listener): unknown;
+  disconnect(): unknown;
 }
 
 /** `apiCC.session` (an ApiCCSession): the page's one session. */
