@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { TEST_API_KEY } from '../support/cloud.js';
 import { setupSdkWithCloud } from '../support/sdk-cloud.js';
-import { pageSocket, socketClosed, upgraded, type PageSocket } from './support.js';
+import { pageLayer, pageSocket, socketClosed, upgraded, type PageSocket } from './support.js';
 
 const env = setupSdkWithCloud();
 
@@ -30,6 +30,16 @@ describe('when the cloud has seen an unregistered socket close', { timeout: 30_0
     expect(socket.io.engine.readyState).toBe('closing');
     expect(socket.io.engine.transport.ws?.readyState).toBe(WebSocket.OPEN);
     expect(env.cloud.sessions()).toHaveLength(1);
+  });
+
+  test('a clean unregister() leaves the page layer empty (apiCC.session null): anything else before a register() is a leftover', async () => {
+    const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    expect(pageLayer(env.apiRTC).session ?? null).toBeNull();
+    await ua.register(env.registerOptions());
+    expect(pageLayer(env.apiRTC).session).not.toBeNull();
+    await ua.unregister();
+    expect(pageLayer(env.apiRTC).session).toBeNull();
+    expect(pageLayer(env.apiRTC).jsLoaded).toBe(false);
   });
 
   test('once the engine.io socket and the WebSocket it had have closed, the cloud has no session (websocket transport)', async () => {
