@@ -25,10 +25,11 @@ afterEach(() => {
  * register() on a new UserAgent while the cloud holds the socket.io CONNECT for 300 ms; the cloud goes
  * down once the engine.io transport is open (the SDK's socket is then mid-handshake), and register() fails.
  */
-async function registerInterruptedByRestart(): Promise<{ ua: UserAgent; socket: PageSocket; failure: Awaited<ReturnType<typeof registerFailure>> }> {
+async function registerInterruptedByRestart(
+  ua: UserAgent = env.userAgent(`apiKey:${TEST_API_KEY}`),
+): Promise<{ ua: UserAgent; socket: PageSocket; failure: Awaited<ReturnType<typeof registerFailure>> }> {
   env.cloud.faults.setLatency({ handshake: HANDSHAKE_MS });
   sockets = captureSockets();
-  const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
   const failing = registerFailure(ua.register(env.registerOptions()));
   const { socket } = await sockets.next();
   await transportOpen(socket);
@@ -134,6 +135,28 @@ describe('a cloud restart during the handshake', { timeout: 20_000 }, () => {
     const socket = pageSocket(env.apiRTC);
     await next.unregister();
     expect(socket?.connected).toBe(false);
+  });
+
+  test("a renewal's register() (unregister, then register on the same UserAgent) is left the same way; the recipe recovers", async () => {
+    const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    await ua.register(env.registerOptions());
+    await ua.unregister();
+    const { failure, socket } = await registerInterruptedByRestart(ua);
+    expect(failure.code).toBe(env.apiRTC.ERROR_APIRTC_INITIALISATION_FAILED);
+    expect(ua.isRegistered()).toBe(false);
+    expect(socket.active).toBe(true);
+    expect(pageLayer(env.apiRTC).session?.channel.channelHasBeenDisconnected).toBe(true);
+
+    const ghost = env.cloud.waitFor('registration');
+    await env.cloud.faults.up();
+    const ghostRecord = await ghost;
+    await socketConnected(socket);
+    const ghostGone = env.cloud.waitFor('disconnect', (record) => record.socketId === ghostRecord.socketId);
+    resetPageLayer(env.apiRTC);
+    await ghostGone;
+    const next = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    const session = await next.register(env.registerOptions());
+    expect(env.cloud.sessions()).toEqual([expect.objectContaining({ channelId: session.getId() })]);
   });
 
   test('the recipe also works while the cloud is still down: the reconnecting socket stops for good', async () => {

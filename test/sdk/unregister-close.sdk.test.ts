@@ -73,9 +73,9 @@ describe('when the cloud has seen an unregistered socket close', { timeout: 30_0
     env.cloud.on('registration', onRegistration);
     try {
       let ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
-      for (let round = 0; round < 30; round += 1) {
-        if (round % 3 === 2) ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
-        await ua.register(env.registerOptions({ id: `renewal-${round}` }));
+      for (let cycle = 0; cycle < 30; cycle += 1) {
+        if (cycle % 3 === 2) ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+        await ua.register(env.registerOptions({ id: `renewal-${cycle}` }));
         const closed = socketClosed(currentSocket());
         await ua.unregister();
         expect(await closed).toBe('closed');
