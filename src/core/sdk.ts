@@ -38,7 +38,9 @@ let loading: Promise<ApiRtcSdk> | undefined;
 export const loadApiRtcSdk: LoadSdk = () =>
   (loading ??= import('@apirtc/apirtc').then(
     (module) => {
-      const sdk = ((module as { default?: ApiRtcSdk }).default ?? module) as ApiRtcSdk;
+      // A Vite production build hands the CommonJS bundle over as `default` (and its `default` again).
+      let sdk = module as unknown as ApiRtcSdk & { default?: unknown };
+      while (!sdk.UserAgent && sdk.default) sdk = sdk.default as typeof sdk;
       if (sdk.setLogLevel && sdk.LOG_LEVEL_WARN !== undefined) sdk.setLogLevel(sdk.LOG_LEVEL_WARN);
       return sdk;
     },
