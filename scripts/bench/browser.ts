@@ -66,10 +66,10 @@ const CHROMIUM_ARGS = [
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface BrowserTuning {
-  /** Cold loads per variant and profile. */
-  coldRuns: number;
-  /** Contexts per kind (provider, bare) for the renewal part, and renewals in each. */
-  renewalContexts: number;
+  /** Cold loads per variant, per profile. */
+  coldRuns: Record<Profile['id'], number>;
+  /** Contexts per kind (provider, bare) for the renewal part, per profile, and renewals in each. */
+  renewalContexts: Record<Profile['id'], number>;
   renewalsPerContext: number;
 }
 
@@ -210,10 +210,10 @@ async function alignNetwork(page: Page, network: NetEntry[]): Promise<NetEntry[]
 
 /**
  * After a run: the cloud's sockets of that page are gone before the next one starts. Closing the context
- * closes its WebSocket; a session the cloud still holds half a second later (a socket.io polling transport
+ * closes its WebSocket; a session the cloud still holds a quarter of a second later (a socket.io polling transport
  * only times out) is dropped by the cloud. Returns whether one had to be.
  */
-async function cloudIdle(cloud: ApiRtcCloud, timeoutMs = 500): Promise<boolean> {
+async function cloudIdle(cloud: ApiRtcCloud, timeoutMs = 250): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let dropped = false;
   while (cloud.sessions().length > 0) {
@@ -280,8 +280,8 @@ export async function runBrowserParts(parts: { cold: boolean; renewal: boolean }
     }
 
     if (parts.cold) {
-      for (let i = 0; i < tuning.coldRuns; i += 1) {
-        for (const profile of PROFILES) {
+      for (let i = 0; i < Math.max(...Object.values(tuning.coldRuns)); i += 1) {
+        for (const profile of PROFILES.filter((p) => i < tuning.coldRuns[p.id])) {
           for (const variant of VARIANTS) {
             runCount += 1;
             const sample = await attempt(`cold ${variant} ${profile.id} #${i}`, async ({ page, network }) => {
@@ -297,8 +297,8 @@ export async function runBrowserParts(parts: { cold: boolean; renewal: boolean }
     }
 
     if (parts.renewal) {
-      for (let i = 0; i < tuning.renewalContexts; i += 1) {
-        for (const profile of PROFILES) {
+      for (let i = 0; i < Math.max(...Object.values(tuning.renewalContexts)); i += 1) {
+        for (const profile of PROFILES.filter((p) => i < tuning.renewalContexts[p.id])) {
           for (const [kind, variant] of [['provider', 'a'], ['bare', 'c']] as const) {
             runCount += 1;
             await attempt(`renewal ${kind} ${profile.id} #${i}`, async ({ page }) => {
@@ -354,8 +354,9 @@ function reportCold(samples: ColdSample[], rows: Row[], details: string[], tunin
     rows.push(['g', `cold load to \`registered\`, ${profile.id}: ${LABEL.a} vs ${LABEL.c}, median [p25–p75]`, spread(summaries.a), spread(summaries.c), ratio(providerRatio), emulated ? goalCheck(providerRatio.ratio, 1) : '']);
     rows.push(['g', `cold load, ${profile.id}: ${LABEL.d} vs ${LABEL.c}`, spread(summaries.d), spread(summaries.c), ratio(headStartRatio), emulated ? goalCheck(headStartRatio.ratio, 0.92) : '']);
     rows.push(['g', `cold load, ${profile.id}: ${LABEL.a} vs ${LABEL.b}`, spread(summaries.a), spread(summaries.b), ratio(vs('a', 'b')), '']);
+    rows.push(['g', `cold load, ${profile.id}: the head start's own gain, d vs a`, spread(summaries.d), spread(summaries.a), ratio(vs('d', 'a')), '']);
     details.push(
-      `**(g) cold load to registered, ${profile.label}**: ${tuning.coldRuns} runs per page, alternating a, b, c, d; a new browser context per run; token endpoint +${TOKEN_DELAY_MS} ms.`,
+      `**(g) cold load to registered, ${profile.label}**: ${tuning.coldRuns[profile.id]} runs per page, alternating a, b, c, d; a new browser context per run; token endpoint +${TOKEN_DELAY_MS} ms.`,
       '',
       '| page | median [p25–p75] | min | p90 | max |',
       '| --- | --- | ---: | ---: | ---: |',
@@ -384,7 +385,7 @@ function reportRenewal(samples: { kind: 'provider' | 'bare'; profile: Profile['i
     const r = ratioOfMedians(provider, bare);
     rows.push(['h', `renewal blackout, ${profile.id}: old session gone → new \`registered\`, \`renew()\` vs bare \`unregister()\` + \`register()\``, spread(summarize(provider)), spread(summarize(bare)), ratio(r), profile.conditions ? goalCheck(r.ratio, 1) : '']);
     details.push(
-      `**(h) renewal blackout, ${profile.label}**: ${tuning.renewalContexts} contexts per kind, ${tuning.renewalsPerContext} renewals in each, alternating; provider page a (\`renew()\`: fresh token from \`tokenUrl\`, \`ua.unregister()\`, \`register()\`; from its \`unregistered\` event to its \`registered\` event), bare page c (fresh token, then \`ua.unregister()\` resolved → \`ua.register()\` resolved).`,
+      `**(h) renewal blackout, ${profile.label}**: ${tuning.renewalContexts[profile.id]} contexts per kind, ${tuning.renewalsPerContext} renewals in each, alternating; provider page a (\`renew()\`: fresh token from \`tokenUrl\`, \`ua.unregister()\`, \`register()\`; from its \`unregistered\` event to its \`registered\` event), bare page c (fresh token, then \`ua.unregister()\` resolved → \`ua.register()\` resolved).`,
       `Whole swap (renew() / the token request called → registered): provider ${spread(summarize(whole('provider')))}, bare ${spread(summarize(whole('bare')))}.`,
       '',
     );

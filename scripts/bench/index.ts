@@ -51,7 +51,9 @@ if (write && (quick || parts.length !== PART_IDS.length)) {
 const tuning: Omit<BenchInput, 'cloudUrl' | 'apiKey' | 'secret' | 'parts'> = quick
   ? { registerPairs: 10, renewalsPerBlock: 4, renewalBlocks: 2, warmup: 2, consumers: 1000, quietChanges: 10 }
   : { registerPairs: 200, renewalsPerBlock: 10, renewalBlocks: 16, warmup: 3, consumers: 1000, quietChanges: 10 };
-const browserTuning: BrowserTuning = quick ? { coldRuns: 1, renewalContexts: 1, renewalsPerContext: 2 } : { coldRuns: 10, renewalContexts: 3, renewalsPerContext: 3 };
+const browserTuning: BrowserTuning = quick
+  ? { coldRuns: { '4g': 1, loopback: 1 }, renewalContexts: { '4g': 1, loopback: 1 }, renewalsPerContext: 2 }
+  : { coldRuns: { '4g': 10, loopback: 6 }, renewalContexts: { '4g': 3, loopback: 2 }, renewalsPerContext: 3 };
 
 // ---- formatting ----
 
