@@ -105,19 +105,31 @@ interface ColdSample {
 
 // ---- building and serving ----
 
+/**
+ * Production builds, as an app ships them. NODE_ENV is forced for the build: the DOM parts run Vitest in this
+ * process first, which sets it to `test`, and Vite would then bundle React's development build.
+ */
 async function buildPages(outRoot: string): Promise<Record<string, string>> {
   const sites: Record<string, string> = {};
-  for (const variant of VARIANTS) {
-    const outDir = join(outRoot, variant);
-    await build({
-      root: PAGES,
-      base: `/${variant}/`,
-      configFile: false,
-      logLevel: 'error',
-      plugins: [react(), ...(variant === 'd' ? [apiRtcHeadStart()] : [])],
-      build: { outDir, emptyOutDir: true, target: 'es2022', rolldownOptions: { input: join(PAGES, `${PAGE_OF[variant]}.html`) } },
-    });
-    sites[`/${variant}/`] = outDir;
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    for (const variant of VARIANTS) {
+      const outDir = join(outRoot, variant);
+      await build({
+        root: PAGES,
+        base: `/${variant}/`,
+        mode: 'production',
+        configFile: false,
+        logLevel: 'error',
+        plugins: [react(), ...(variant === 'd' ? [apiRtcHeadStart()] : [])],
+        build: { outDir, emptyOutDir: true, target: 'es2022', rolldownOptions: { input: join(PAGES, `${PAGE_OF[variant]}.html`) } },
+      });
+      sites[`/${variant}/`] = outDir;
+    }
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
   }
   return sites;
 }
