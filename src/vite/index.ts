@@ -8,9 +8,12 @@
  */
 import { posix } from 'node:path';
 import type { HtmlTagDescriptor, IndexHtmlTransformContext, Plugin } from 'vite';
+import { invalidConfig } from '../core/errors.js';
 
 /** The modules of the ApiRTC SDK, wherever the package manager put them (npm, pnpm, Yarn). */
 export const APIRTC_SDK_MODULES = /[\\/]node_modules[\\/]@apirtc[\\/]apirtc[\\/]/;
+
+export { ApiRtcAuthError, isApiRtcAuthError } from '../core/errors.js';
 
 export interface ApiRtcHeadStartOptions {
   /**
@@ -42,10 +45,13 @@ type Chunk = Extract<Bundle[string], { type: 'chunk' }>;
  * paint can come later. Use it on pages that register on load; leave it out where the provider mounts late
  * or rarely. `experimental.renderBuiltUrl` is not applied: hrefs are `base` + the chunk's file name
  * (relative to the page when `base` is relative).
+ *
+ * @throws ApiRtcAuthError `INVALID_CONFIG` (its `field` names the option) for options of the wrong type.
  */
 export function apiRtcHeadStart(options: ApiRtcHeadStartOptions = {}): Plugin {
+  if (options === null || typeof options !== 'object') throw invalidConfig('options', 'apiRtcHeadStart: options must be an object');
   const modules = options.modules ?? APIRTC_SDK_MODULES;
-  if (!(modules instanceof RegExp)) throw new TypeError('apiRtcHeadStart: options.modules must be a RegExp');
+  if (!(modules instanceof RegExp)) throw invalidConfig('modules', 'apiRtcHeadStart: options.modules must be a RegExp');
   let base = '/';
   return {
     name: 'apirtc-react-auth:head-start',

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { build, type PluginOption } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRtcHeadStart } from '../../src/vite/index.js';
+import { apiRtcHeadStart, isApiRtcAuthError, type ApiRtcHeadStartOptions } from '../../src/vite/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 /** A string only the SDK's code holds (one of its log tags). */
@@ -111,7 +111,17 @@ describe('with apiRtcHeadStart()', () => {
     expect(hrefs).toContain(`./${relative.sdkChunk}`);
   });
 
-  it('refuses a modules option that is not a RegExp, naming it', () => {
-    expect(() => apiRtcHeadStart({ modules: '@apirtc/apirtc' as unknown as RegExp })).toThrow(/options\.modules must be a RegExp/);
+  it('refuses options of the wrong type with INVALID_CONFIG naming the option', () => {
+    const failure = (options: unknown) => {
+      try {
+        apiRtcHeadStart(options as ApiRtcHeadStartOptions);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(failure({ modules: '@apirtc/apirtc' })).toMatchObject({ code: 'INVALID_CONFIG', field: 'modules' });
+    expect(failure(null)).toMatchObject({ code: 'INVALID_CONFIG', field: 'options' });
+    expect(isApiRtcAuthError(failure('x'))).toBe(true);
   });
 });
