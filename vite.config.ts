@@ -37,6 +37,7 @@ export default defineConfig({
         'server/index': 'src/server/index.ts',
         'cloud/index': 'src/cloud/index.ts',
         'cloud/cli': 'src/cloud/cli.ts',
+        'vite/index': 'src/vite/index.ts',
       },
       formats: ['es'],
     },

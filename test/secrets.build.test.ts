@@ -102,7 +102,7 @@ describe('the browser build', () => {
     const cloudFiles = reachableFrom(join(outDir, 'cloud', 'index.js'));
     expect(cloudFiles.some((file) => readFileSync(file, 'utf8').includes(DEV_API_SECRET))).toBe(true);
     // and the scan covered real output: every emitted .js file belongs to some entry's closure
-    const closures = new Set([...cloudFiles, ...reachableFrom(join(outDir, 'index.js')), ...reachableFrom(join(outDir, 'server', 'index.js')), ...reachableFrom(join(outDir, 'cloud', 'cli.js'))]);
+    const closures = new Set([...cloudFiles, ...reachableFrom(join(outDir, 'index.js')), ...reachableFrom(join(outDir, 'server', 'index.js')), ...reachableFrom(join(outDir, 'cloud', 'cli.js')), ...reachableFrom(join(outDir, 'vite', 'index.js'))]);
     const orphans = allFiles(outDir).filter((file) => file.endsWith('.js') && !closures.has(file));
     expect(orphans.map((file) => relative(outDir, file))).toEqual([]);
   });

@@ -55,7 +55,7 @@ export async function runDomParts(parts: PartId[], tuning: Omit<BenchInput, 'clo
         watch: false,
         include: files,
         environment: 'jsdom',
-        // jsdom must fetch and run the <script> the SDK adds (see /work/shared/apirtc-sdk-notes.md).
+        // jsdom must fetch and run the <script> the SDK adds (README.md, "Testing with the real SDK").
         environmentOptions: { jsdom: { resources: 'usable' } },
         // One file at a time, one worker: the timed parts must not share the 2 cores with the others.
         fileParallelism: false,

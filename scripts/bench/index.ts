@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: the benchmarks of issue 6, item 3, printed as one markdown table plus a detail per part.
+ * `npm run bench`: the package's benchmarks, printed as one markdown table plus a detail per part.
  * Timings are reported, never asserted (nothing here runs in `npm test`).
  *
- *   npx tsx scripts/bench/index.ts                 # everything, about a minute
- *   npx tsx scripts/bench/index.ts --only=d,e,f    # some parts (a..f)
+ *   npx tsx scripts/bench/index.ts                 # everything, about four minutes
+ *   npx tsx scripts/bench/index.ts --only=d,e,f    # some parts (a..h)
  *   npx tsx scripts/bench/index.ts --quick         # fewer repetitions (a smoke run; numbers are noisier)
  *   npx tsx scripts/bench/index.ts --write         # also replaces the results block of BENCHMARKS.md
  *
@@ -12,16 +12,19 @@
  * a, b, c need a DOM: they run in a Vitest jsdom worker (scripts/bench/*.bench-run.tsx, inline config),
  * a and b with the real @apirtc/apirtc against the local cloud, which runs here, in this process, on
  * 127.0.0.1. d and e are pure simulations of the renewal policy; f bundles with esbuild, in memory.
+ * g and h build small pages with Vite and load them in headless Chromium (scripts/bench/browser.ts): a cold
+ * load to `registered` and the renewal blackout, with CDP network emulation and on loopback.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runBrowserParts, type BrowserTuning } from './browser.js';
 import { analyzeRegister, analyzeRenewal, type RegisterAnalysis, type RenewalAnalysis } from './analyze.js';
 import { runDomParts } from './dom.js';
 import { PART_IDS, type BenchInput, type PartId, type RenderCounts } from './protocol.js';
 import { simulateHerd, simulateTiming, type HerdResult, type TimingResult } from './sim.js';
 import { measureSizes, type SizeResult } from './size.js';
-import type { Summary } from './stats.js';
+import { bytes, int, ms, pct, ratio, spread, type Row } from './format.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BENCHMARKS = `${ROOT}BENCHMARKS.md`;
@@ -31,7 +34,7 @@ const END = '<!-- bench-results:end -->';
 // ---- arguments ----
 
 const args = process.argv.slice(2);
-const unknown = args.filter((arg) => !/^--(write|quick|only=[a-f](,[a-f])*)$/.test(arg));
+const unknown = args.filter((arg) => !/^--(write|quick|only=[a-h](,[a-h])*)$/.test(arg));
 if (unknown.length > 0) {
   console.error(`unknown argument(s): ${unknown.join(' ')}\nusage: tsx scripts/bench/index.ts [--only=a,b,...] [--quick] [--write]`);
   process.exit(2);
@@ -48,15 +51,11 @@ if (write && (quick || parts.length !== PART_IDS.length)) {
 const tuning: Omit<BenchInput, 'cloudUrl' | 'apiKey' | 'secret' | 'parts'> = quick
   ? { registerPairs: 10, renewalsPerBlock: 4, renewalBlocks: 2, warmup: 2, consumers: 1000, quietChanges: 10 }
   : { registerPairs: 200, renewalsPerBlock: 10, renewalBlocks: 16, warmup: 3, consumers: 1000, quietChanges: 10 };
+const browserTuning: BrowserTuning = quick
+  ? { coldRuns: { '4g': 1, loopback: 1 }, renewalContexts: { '4g': 1, loopback: 1 }, renewalsPerContext: 2 }
+  : { coldRuns: { '4g': 10, loopback: 6 }, renewalContexts: { '4g': 3, loopback: 2 }, renewalsPerContext: 3 };
 
 // ---- formatting ----
-
-const int = (value: number) => Math.round(value).toLocaleString('en-US');
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-const spread = (summary: Summary) => `${ms(summary.median)} [${summary.p25.toFixed(1)}–${summary.p75.toFixed(1)}]`;
-const ratio = (r: { ratio: number; low: number; high: number }) => `×${r.ratio.toFixed(2)} (95% CI ${r.low.toFixed(2)}–${r.high.toFixed(2)})`;
-const pct = (value: number) => `${(value * 100).toFixed(2)}%`;
-const bytes = (value: number) => `${int(value)} B`;
 
 function version(name: string): string {
   try {
@@ -68,7 +67,7 @@ function version(name: string): string {
 
 function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const versions = ['react', 'react-dom', 'jsdom', 'vitest', '@apirtc/apirtc', 'esbuild'].map((name) => `${name} ${version(name)}`).join(', ');
+  const versions = ['react', 'react-dom', 'jsdom', 'vitest', '@apirtc/apirtc', 'esbuild', 'vite', 'playwright'].map((name) => `${name} ${version(name)}`).join(', ');
   return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${type()} ${release()}; Node ${process.version}; ${versions}`;
 }
 
@@ -76,8 +75,6 @@ function machine(): string {
 function load(): string {
   return `load average ${loadavg().map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`;
 }
-
-type Row = [part: string, measure: string, ours: string, baseline: string, result: string, goal: string];
 
 // ---- run ----
 
@@ -106,6 +103,12 @@ if (domParts.length > 0) {
 const timing: TimingResult | undefined = parts.includes('d') ? simulateTiming() : undefined;
 const herd: HerdResult | undefined = parts.includes('e') ? simulateHerd() : undefined;
 const sizes: SizeResult[] | undefined = parts.includes('f') ? await measureSizes() : undefined;
+const browserParts = { cold: parts.includes('g'), renewal: parts.includes('h') };
+const browser = browserParts.cold || browserParts.renewal ? await runBrowserParts(browserParts, browserTuning) : undefined;
+if (browser && browser.failures.length > 0) {
+  failed = true;
+  console.error(`browser runs failed:\n${browser.failures.map((failure) => `  ${failure}`).join('\n')}`);
+}
 
 // ---- (a) ----
 if (register) {
@@ -235,6 +238,12 @@ if (sizes) {
   );
 }
 
+// ---- (g), (h) ----
+if (browser) {
+  rows.push(...browser.rows);
+  details.push(...browser.details);
+}
+
 /** Our bundle's bytes grouped by what they do, largest first. */
 function sizeBreakdown(result: SizeResult): { label: string; modules: string; min: number; share: number }[] {
   const parts: [label: string, test: RegExp][] = [
@@ -272,7 +281,7 @@ const table = [
 ];
 const report = [
   `Machine: ${machine()}.`,
-  `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${(wallMs / 1000).toFixed(0)} s wall (DOM parts ${(domWallMs / 1000).toFixed(0)} s)${quick ? ', --quick' : ''}; ${loadAtStart} at the start, ${load()} at the end.`,
+  `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${(wallMs / 1000).toFixed(0)} s wall (DOM parts ${(domWallMs / 1000).toFixed(0)} s, browser parts ${((browser?.wallMs ?? 0) / 1000).toFixed(0)} s)${quick ? ', --quick' : ''}; ${loadAtStart} at the start, ${load()} at the end.`,
   '',
   ...table,
   '',

@@ -5,9 +5,9 @@
  * sends back to the main process. No file is written.
  */
 
-/** Which parts to run: a..f (see index.ts). */
-export type PartId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
-export const PART_IDS: readonly PartId[] = ['a', 'b', 'c', 'd', 'e', 'f'];
+/** Which parts to run: a..h (see index.ts). */
+export type PartId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
+export const PART_IDS: readonly PartId[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 /** Given to the DOM parts through Vitest's `provide`. */
 export interface BenchInput {

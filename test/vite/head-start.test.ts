@@ -1,0 +1,127 @@
+/**
+ * `apirtc-react-auth/vite`: a small Vite app, built as a user's would be, with and without the head-start
+ * plugin. With it, the page that mounts the provider preloads the chunk holding @apirtc/apirtc (and only that
+ * page, at an href that resolves to the file); without it, nothing in the HTML names the SDK's chunk.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { build, type PluginOption } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRtcHeadStart, isApiRtcAuthError, type ApiRtcHeadStartOptions } from '../../src/vite/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+/** A string only the SDK's code holds (one of its log tags). */
+const SDK_MARKER = 'ApiCC_Channel';
+let app: string;
+
+/** Builds the app into `dist-<name>` and returns its HTML pages and JS chunks. */
+async function buildApp(name: string, plugins: PluginOption[], base = '/') {
+  const outDir = join(app, `dist-${name}`);
+  await build({
+    root: app,
+    base,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [react(), ...plugins],
+    resolve: { alias: { 'apirtc-react-auth': join(root, 'src/index.ts') } },
+    build: {
+      outDir,
+      minify: false,
+      rolldownOptions: { input: { index: join(app, 'index.html'), about: join(app, 'pages/about.html') } },
+    },
+  });
+  const chunks = new Map<string, string>();
+  for (const file of await readdir(join(outDir, 'assets'))) if (file.endsWith('.js')) chunks.set(`assets/${file}`, await readFile(join(outDir, 'assets', file), 'utf8'));
+  return {
+    index: await readFile(join(outDir, 'index.html'), 'utf8'),
+    about: await readFile(join(outDir, 'pages/about.html'), 'utf8'),
+    chunks,
+    sdkChunk: [...chunks].find(([, code]) => code.includes(SDK_MARKER))?.[0],
+  };
+}
+
+const preloads = (html: string) => [...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*>/g)].map((match) => match[0]);
+const hrefOf = (tag: string) => /href="([^"]+)"/.exec(tag)?.[1];
+
+let plain: Awaited<ReturnType<typeof buildApp>>;
+let headStart: Awaited<ReturnType<typeof buildApp>>;
+let relative: Awaited<ReturnType<typeof buildApp>>;
+
+beforeAll(async () => {
+  // Inside node_modules so that react and @apirtc/apirtc resolve from the repo, as in a user's app.
+  await mkdir(join(root, 'node_modules/.cache'), { recursive: true });
+  app = await mkdtemp(join(root, 'node_modules/.cache/head-start-app-'));
+  await mkdir(join(app, 'pages'));
+  await writeFile(join(app, 'index.html'), '<!doctype html><html><head><title>app</title></head><body><div id="root"></div><script type="module" src="/main.tsx"></script></body></html>');
+  await writeFile(
+    join(app, 'main.tsx'),
+    `import { createRoot } from 'react-dom/client';
+import { AuthProvider, useApiRtcSession } from 'apirtc-react-auth';
+function Status() { return <p>{useApiRtcSession((s) => s.status)}</p>; }
+createRoot(document.getElementById('root')!).render(
+  <AuthProvider auth={{ mode: 'apiKey', apiKey: 'key' }} cloudUrl="http://127.0.0.1:9"><Status /></AuthProvider>,
+);`,
+  );
+  // A page of the same app that never mounts the provider: it must not pay for the SDK.
+  await writeFile(join(app, 'pages/about.html'), '<!doctype html><html><head><title>about</title></head><body><p id="about"></p><script type="module" src="/about.ts"></script></body></html>');
+  await writeFile(join(app, 'about.ts'), "document.getElementById('about')!.textContent = 'about';");
+  plain = await buildApp('plain', []);
+  headStart = await buildApp('head-start', [apiRtcHeadStart()]);
+  relative = await buildApp('relative', [apiRtcHeadStart()], './');
+}, 180_000);
+
+afterAll(async () => {
+  if (app && !process.env.KEEP) await rm(app, { recursive: true, force: true });
+});
+
+describe('without the plugin', () => {
+  it('the HTML names no chunk of the SDK: the browser asks for it only when the provider mounts', () => {
+    expect(plain.sdkChunk).toBeDefined();
+    const file = plain.sdkChunk?.replace(/^assets\//, '') ?? '';
+    expect(plain.index).not.toContain(file);
+    expect(preloads(plain.index).some((tag) => tag.includes(file))).toBe(false);
+  });
+});
+
+describe('with apiRtcHeadStart()', () => {
+  it('preloads the chunk that holds @apirtc/apirtc, from the head, in CORS mode like the entry script', () => {
+    const links = preloads(headStart.index);
+    const sdk = links.find((tag) => hrefOf(tag) === `/${headStart.sdkChunk}`);
+    expect(sdk).toBeDefined();
+    expect(sdk).toContain('crossorigin');
+    expect(headStart.index.indexOf(sdk ?? '')).toBeLessThan(headStart.index.indexOf('</head>'));
+  });
+
+  it('links only chunks of the bundle, each reached from the SDK chunk or the SDK chunk itself', () => {
+    const hrefs = preloads(headStart.index).map(hrefOf);
+    for (const href of hrefs) expect(headStart.chunks.has(href?.replace(/^\//, '') ?? '')).toBe(true);
+    // The entry chunk is loaded by its <script>; no extra link names it.
+    const entry = /<script type="module" crossorigin src="\/([^"]+)"/.exec(headStart.index)?.[1];
+    expect(entry).toBeDefined();
+    expect(hrefs).not.toContain(`/${entry}`);
+  });
+
+  it('leaves a page that cannot reach the SDK without the preload', () => {
+    expect(headStart.about).not.toContain(headStart.sdkChunk?.replace(/^assets\//, '') ?? '');
+  });
+
+  it('writes the href relative to the page when base is relative', () => {
+    const hrefs = preloads(relative.index).map(hrefOf);
+    expect(hrefs).toContain(`./${relative.sdkChunk}`);
+  });
+
+  it('refuses options of the wrong type with INVALID_CONFIG naming the option', () => {
+    const failure = (options: unknown) => {
+      try {
+        apiRtcHeadStart(options as ApiRtcHeadStartOptions);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(failure({ modules: '@apirtc/apirtc' })).toMatchObject({ code: 'INVALID_CONFIG', field: 'modules' });
+    expect(failure(null)).toMatchObject({ code: 'INVALID_CONFIG', field: 'options' });
+    expect(isApiRtcAuthError(failure('x'))).toBe(true);
+  });
+});
