@@ -1,10 +1,12 @@
 /**
  * What a newcomer reads first stays short, starts with the two commands, and links only to what exists:
- * every relative link (and its #anchor) in the README, CONTRIBUTING, CHANGELOG and docs/*.md resolves.
+ * every relative link (and its #anchor) in the README, CONTRIBUTING, CHANGELOG and docs/*.md resolves. Each
+ * guide is also a Storybook page rendered from the same file (stories/docs/*.mdx), so there is one source.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PAGES, forStorybook } from '../../stories/docs/pages.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const README_MAX_BYTES = 12 * 1024;
@@ -93,5 +95,37 @@ describe('the link checker', () => {
     const sample = '# A `b` (c)\n[x](missing.md) [y](#nope) [z](#a-b-c) [w](https://example.com) `[v](gone.md)`\n```\n[u](gone.md)\n```\n';
     expect(relativeLinks(sample)).toEqual(['missing.md', '#nope', '#a-b-c']);
     expect([...anchors(sample)]).toEqual(['a-b-c']);
+  });
+});
+
+/** Storybook's docs id of an MDX page: its title, lower case, every run of other characters a dash. */
+function docsId(title: string): string {
+  return `${title.split('/').map((part) => part.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')).join('-')}--docs`;
+}
+
+describe('the guides in Storybook', () => {
+  const mdxDir = join(root, 'stories/docs');
+  const rendered = new Map<string, string>();
+  for (const name of readdirSync(mdxDir).filter((file) => file.endsWith('.mdx'))) {
+    const mdx = readFileSync(join(mdxDir, name), 'utf8');
+    const source = /from '\.\.\/\.\.\/([^']+\.md)\?raw'/.exec(mdx)?.[1];
+    const title = /<Meta title="([^"]+)"/.exec(mdx)?.[1];
+    if (source && title) rendered.set(source, docsId(title));
+  }
+
+  it.each(pages.filter((page) => page !== 'CONTRIBUTING.md'))('%s is rendered by an MDX page, under the id the links use', (page) => {
+    expect(rendered.get(page)).toBeDefined();
+    expect(PAGES[page]).toBe(rendered.get(page));
+  });
+
+  it('maps no page that no MDX renders', () => {
+    expect(Object.keys(PAGES).filter((page) => !rendered.has(page))).toEqual([]);
+  });
+
+  it('turns links between rendered pages into Storybook links, other files into text, and keeps images it knows', () => {
+    const markdown = '[a](renewal.md#clocks) [b](../README.md) [c](../etc/api/x.api.md) [d](#here) [e](https://x.test) ![f](jwt-renewal.png)';
+    expect(forStorybook(markdown, 'docs/failures.md', { 'docs/jwt-renewal.png': '/assets/shot.png' })).toBe(
+      '[a](?path=/docs/guides-renewal--docs#clocks) [b](?path=/docs/guides-readme--docs) c [d](#here) [e](https://x.test) ![f](/assets/shot.png)',
+    );
   });
 });
