@@ -5,7 +5,10 @@ import type { SessionEngineOptions } from '../core/options.js';
 import { SessionEngine } from '../core/engine/store.js';
 import { AuthContext } from './AuthContext.js';
 
-/** Either the engine's options as props, or an engine made with `createSessionEngine()`; never both. */
+/**
+ * Either the engine's options as props (each described on `SessionEngineOptions`, all of them in one table in
+ * the package's docs/api.md), or an engine made with `createSessionEngine()`; never both.
+ */
 export type AuthProviderProps = { children?: ReactNode } & (
   | (SessionEngineOptions & { engine?: undefined })
   // The engine's options stay typed here so that inline callbacks keep their types; with `engine` they are an error.
@@ -13,15 +16,27 @@ export type AuthProviderProps = { children?: ReactNode } & (
 );
 
 /**
- * Registers one ApiRTC UserAgent for everything below it and keeps its Session alive. Props are compared by
- * value (inline object literals are fine) and callbacks are read when called, so re-renders never
- * re-register; a real change to auth, cloudUrl or registerOptions does. Given an `engine` instead, the provider
- * shares that one (made outside React with `createSessionEngine()`). Either way it starts the engine on mount
- * and stops it on unmount.
+ * Registers one ApiRTC UserAgent for everything below it and keeps its Session alive.
  *
- * @example
+ * @remarks
+ * Props are compared by value (inline object literals are fine) and callbacks are read when
+ * called, so re-renders never re-register; a real change to `auth`, `cloudUrl` or `registerOptions` does.
+ * Given an `engine` instead (made outside React with `createSessionEngine()`), the provider shares that one.
+ * Either way it starts the engine on mount (registering unless `autoRegister` is false) and stops it on
+ * unmount. Render one provider near the root: the SDK allows one session per page, and a second engine of the
+ * page fails with `SESSION_CONFLICT`. Server rendering loads no SDK and renders the `idle` state.
+ *
+ * @example Anonymous, against the local cloud (`npx apirtc-local-cloud`)
  * ```tsx
- * <AuthProvider auth={{ mode: 'jwt', apiKey, userId, tokenUrl: '/api/apirtc-token' }}>
+ * <AuthProvider auth={{ mode: 'apiKey', apiKey: 'local-dev-api-key' }} cloudUrl="http://127.0.0.1:3010">
+ *   <App />
+ * </AuthProvider>
+ * ```
+ *
+ * @example An engine shared with code outside React
+ * ```tsx
+ * const engine = createSessionEngine({ auth: { mode: 'jwt', apiKey, userId: 'alice', tokenUrl: '/api/apirtc-token' } });
+ * <AuthProvider engine={engine}>
  *   <App />
  * </AuthProvider>
  * ```

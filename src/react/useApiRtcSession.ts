@@ -4,7 +4,18 @@ import type { SessionEngine } from '../core/engine/store.js';
 import type { SessionSnapshot } from '../core/state.js';
 import { AuthContext } from './AuthContext.js';
 
-/** The provider's engine, for code that wants the vanilla store (subscribe/getSnapshot). */
+/**
+ * The provider's engine, for code that wants the vanilla store (`subscribe`, `getSnapshot`) or its actions
+ * outside a render.
+ *
+ * @throws `Error` when used outside `<AuthProvider>`.
+ *
+ * @example
+ * ```tsx
+ * const engine = useSessionEngine();
+ * useEffect(() => engine.subscribe(() => analytics.track(engine.getSnapshot().status)), [engine]);
+ * ```
+ */
 export function useSessionEngine(): SessionEngine {
   const engine = useContext(AuthContext);
   if (!engine) throw new Error('useApiRtcSession() and useSessionEngine() must be used inside <AuthProvider>');
@@ -12,8 +23,30 @@ export function useSessionEngine(): SessionEngine {
 }
 
 /**
- * The session's state and actions. With a selector, the component re-renders only when the
- * selected value changes (by Object.is): select primitives or objects the state already holds.
+ * The session's state and actions, from the nearest `<AuthProvider>`.
+ *
+ * @remarks
+ * Without a selector, the component re-renders on every change of the state. With one, it re-renders only
+ * when the selected value changes (by `Object.is`): select primitives or objects the state already holds.
+ * The actions (`register`, `unregister`, `renew`) are stable and reject with the error, never swallow it.
+ * During server rendering and hydration the state is `idle`.
+ *
+ * @throws `Error` when used outside `<AuthProvider>`.
+ *
+ * @example The whole state
+ * ```tsx
+ * function Status() {
+ *   const state = useApiRtcSession();
+ *   if (state.status === 'error') return <p role="alert">{state.error.code}: {state.error.message}</p>;
+ *   if (state.status === 'registered') return <p>registered as {state.session.getId()}</p>;
+ *   return <p>{state.status}</p>;
+ * }
+ * ```
+ *
+ * @example One field: re-renders only when the status changes
+ * ```tsx
+ * const status = useApiRtcSession((s) => s.status);
+ * ```
  */
 export function useApiRtcSession(): SessionSnapshot;
 export function useApiRtcSession<T>(selector: (snapshot: SessionSnapshot) => T): T;
