@@ -109,8 +109,8 @@ function renewal(phase: Of<'live'>, context: Context): Step {
 /** Drop every UserAgent and register afresh on a new one (new configuration, the SDK won't bring the session back). */
 function restart(phase: Phase, context: Context, reason: TokenReason, why: string): Step {
   const current = phase.kind === 'attempt' || phase.kind === 'live' || phase.kind === 'backoff' ? phase.retries : NO_RETRIES;
-  // A new configuration starts afresh; after a refused reconnect, this is the one fresh token.
-  const retries: Retries = reason === 'initial' ? NO_RETRIES : reason === 'refused' ? { ...current, refused: true } : current;
+  // A new configuration starts afresh; after a refused reconnect (or an expired token's), this is the one fresh token.
+  const retries: Retries = reason === 'initial' ? NO_RETRIES : reason === 'refused' || reason === 'expired' ? { ...current, refused: true } : current;
   return attempt({ reason, renewing: false, retries, error: undefined, kept: undefined }, context, leave(phase, why));
 }
 
@@ -204,7 +204,10 @@ function socket(phase: Phase, { status, gaveUp }: Extract<Input, { type: 'socket
   const { expiresAt } = phase.live;
   const expired = expiresAt !== undefined && context.now >= expiresAt;
   if (status === 'error' && (gaveUp || expired)) {
-    const next = restart(phase, context, 'refused', `the cloud refused the reconnect${expired ? ': the token has expired' : ''}`);
+    // Said as it happened: a token that expired while the socket was down (the page slept, or froze) is no refusal.
+    const next = expired
+      ? restart(phase, context, 'expired', 'the token expired while the socket was down (a sleep, a frozen page)')
+      : restart(phase, context, 'refused', 'the cloud refused the reconnect');
     return { phase: next.phase, effects: [event, ...next.effects] };
   }
   // Otherwise wait for the SDK: a network drop keeps sending 'retry'; a kick or a refusal sends nothing more.

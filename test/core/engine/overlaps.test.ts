@@ -232,7 +232,7 @@ describe('SessionEngine: counters, events and edge cases', () => {
     sdk.lastUserAgent.emit('ccsConnectionStatus', { status: 'error' });
     await clock.advance(0);
     expect(engine.getSnapshot().status).toBe('error');
-    expect(reasons).toEqual(['initial', 'refused']);
+    expect(reasons).toEqual(['initial', 'expired']);
   });
 
   it('unregister() resolves once the register() in flight has settled and its session is gone', async () => {

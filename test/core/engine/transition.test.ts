@@ -436,9 +436,9 @@ describe('transition(): what the table does not show', () => {
     expect([retryAt(0, 0), retryAt(0, 0.99), retryAt(3, 0), retryAt(9, 1)]).toEqual([NOW + 500, NOW + 995, NOW + 4_000, NOW + 30_000]);
   });
 
-  it('a refused reconnect with an expired token recovers at once with one fresh token; before expiry the SDK gets its time', () => {
+  it('a socket error with an expired token recovers at once with one fresh token (reason expired, said as it happened)', () => {
     const expired = context({ now: NOW + 61_000 });
-    expect(outcome(PHASES.live as Phase, INPUTS['socket error'] as Input, expired)).toBe('attempt#7(refused) | emit connection; release old; attempt refused');
+    expect(outcome(PHASES.live as Phase, INPUTS['socket error'] as Input, expired)).toBe('attempt#7(expired) | emit connection; release old; attempt expired');
     expect(transition(PHASES.live as Phase, INPUTS['socket error'] as Input, expired).phase).toMatchObject({ retries: { refused: true } });
   });
 
