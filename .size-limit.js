@@ -13,11 +13,12 @@ export default [
     modifyEsbuildConfig: (config) => ({ ...config, external: [...(config.external ?? []), './runner-*'] }),
   },
   {
-    // Loaded in parallel with the SDK's chunk (1.4 MB), on the first register, so 4 KB is not the goal here:
-    // see BENCHMARKS.md ("Size") for why the engine is not that small and what it weighs module by module.
+    // Loaded in parallel with the SDK's chunk (340 KB gzip), on the first register. BENCHMARKS.md ("Size") says
+    // what it weighs module by module: the phase engine, its real-world recovery and the input checks measure
+    // 12.7 KB; the budget keeps 0.3 KB of room, so that any growth is a visible decision.
     name: 'the whole engine (first chunk + lazy runner with jose decodeJwt)',
     path: 'dist/index.js',
-    limit: '9.5 KB',
+    limit: '13 KB',
     gzip: true,
     ignore: peers,
   },
