@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { TOKEN_REASONS, type TokenReason } from '../core/credentials.js';
 import type { TokenEndpointResponse } from '../core/token-source.js';
 import { invalidConfig, URL_SAFE_ID } from '../core/errors.js';
-import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
+import { createApiRtcTokenSigner, type ApiRtcTokenSettings, type TokenScope } from './token.js';
 
 /** Why the browser asks for a token. Informational: the handler passes it to `authorize`. */
 export type TokenRequestReason = TokenReason;
@@ -37,17 +37,34 @@ export interface AuthorizeContext {
 
 /** The identity to sign a token for. */
 export interface AuthorizedUser {
-  /** The id the browser registers with (`register({ id })`), the token's `grants.apiRTC_UserAgent_Id`. */
+  /**
+   * The id the browser registers with (`register({ id })`), the token's `grants.apiRTC_UserAgent_Id`.
+   * `'ApiKey_Token'` is refused here (a 500): return `{ scope: 'apiKey' }` to hand out an apiKey-wide token.
+   */
   userId: string;
+  /** @defaultValue `'user'` */
+  scope?: 'user';
+}
+
+/**
+ * An apiKey-wide token, asked for on purpose: valid for every user id of the apiKey (grant `ApiKey_Token`).
+ * The browser registers with its own user id. Trade-off: one leaked token works for every user id of the
+ * apiKey until it expires; prefer `{ userId }`, and keep `expiresIn` short if you hand these out.
+ */
+export interface AuthorizedApiKey {
+  scope: 'apiKey';
+  /** Not allowed (a 500): the token is not bound to a user id, so naming one would only mislead. */
+  userId?: undefined;
 }
 
 /**
  * What `authorize` decides:
  * - `{ userId }` or a userId string: sign a token for that user (200);
+ * - `{ scope: 'apiKey' }`: sign an apiKey-wide token (200), only when asked for this way;
  * - `null`, `undefined` or `false`: the caller is not authenticated (401 `{"error":"unauthorized"}`);
  * - a `Response`: sent as it is (e.g. a 403 of your own, a redirect).
  */
-export type AuthorizeResult = AuthorizedUser | string | Response | null | undefined | false;
+export type AuthorizeResult = AuthorizedUser | AuthorizedApiKey | string | Response | null | undefined | false;
 
 /**
  * Authenticates the browser's request your own way (session cookie, Authorization header...) and decides
@@ -77,7 +94,13 @@ export interface TokenHandlerOptions extends ApiRtcTokenSettings {
 }
 
 /** The body of a 200 answer: the contract the browser's `tokenUrl` source reads. */
-export type TokenResponseBody = TokenEndpointResponse;
+export interface TokenResponseBody extends TokenEndpointResponse {
+  /**
+   * `'user'`: the token is for `userId` only. `'apiKey'`: the token is apiKey-wide, `userId` is then
+   * `'ApiKey_Token'` (the token's grant) and the browser registers with its own user id.
+   */
+  scope: TokenScope;
+}
 
 /** The body of every error answer the handler writes itself. */
 export interface TokenErrorBody {
@@ -102,11 +125,33 @@ const nodeContexts = new WeakMap<Request, NodeRequestContext>();
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
 
-function json(status: number, body: TokenResponseBody | TokenErrorBody, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+/**
+ * The `Date` header (RFC 9110 IMF-fixdate) for a time in ms, from a one-second cache: the browser estimates
+ * the server's clock from it, so every answer carries it, on every runtime (Node's http adds one, fetch-style
+ * runtimes don't).
+ */
+function httpDate(): (ms: number) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (ms) => {
+    const current = Math.floor(ms / 1000);
+    if (current !== second) {
+      second = current;
+      text = new Date(current * 1000).toUTCString();
+    }
+    return text;
+  };
 }
 
-function methodNotAllowed(method: string): Response {
+type Answer = (status: number, body: TokenResponseBody | TokenErrorBody, headers?: Record<string, string>) => Response;
+
+function answers(now: () => number): Answer {
+  const date = httpDate();
+  return (status, body, headers = {}) =>
+    new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, Date: date(now()), ...headers } });
+}
+
+function methodNotAllowed(json: Answer, method: string): Response {
   const response = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
   // A HEAD answer has no body, whatever runtime sends it.
   return method === 'HEAD' ? new Response(null, { status: 405, headers: response.headers }) : response;
@@ -188,15 +233,24 @@ function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_
   return isReason(reason) ? reason : undefined;
 }
 
-function userIdOf(decision: AuthorizedUser | string): string {
-  const userId = typeof decision === 'string' ? decision : (decision as Partial<AuthorizedUser>).userId;
-  if (typeof userId !== 'string' || !URL_SAFE_ID.test(userId)) {
-    throw invalidConfig(
-      'authorize',
-      'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse',
-    );
+const BAD_DECISION =
+  'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), { scope: \'apiKey\' } for an apiKey-wide token, a Response, or null/undefined/false to refuse';
+
+/** The grant to sign for, from what authorize returned. Throws INVALID_CONFIG 'authorize' (a 500) otherwise. */
+function decisionOf(decision: unknown): { userId: string | undefined; scope: TokenScope } {
+  if (typeof decision === 'string') return { userId: decision, scope: 'user' };
+  if (typeof decision !== 'object' || decision === null) throw invalidConfig('authorize', BAD_DECISION);
+  const { userId, scope } = decision as { userId?: unknown; scope?: unknown };
+  if (scope === 'apiKey') {
+    if (userId !== undefined) {
+      throw invalidConfig('authorize', "authorize() returned { scope: 'apiKey' } with a userId: an apiKey-wide token is valid for every user id, leave userId out");
+    }
+    return { userId: undefined, scope };
   }
-  return userId;
+  if ((scope !== undefined && scope !== 'user') || typeof userId !== 'string' || !URL_SAFE_ID.test(userId)) {
+    throw invalidConfig('authorize', BAD_DECISION);
+  }
+  return { userId, scope: 'user' };
 }
 
 function originSet(origins: unknown): ReadonlySet<string> {
@@ -215,12 +269,19 @@ function defaultOnError(error: unknown): void {
  *
  * Contract (what the client speaks):
  * - Request: `POST <endpoint>`, body optional JSON `{ "reason": "initial" | "renew" | "expired" | "refused" | "retry" }`
- *   (any Content-Type; at most 8 KiB). The reason is informational and passed to `authorize`; a missing or
- *   unknown reason is `undefined`. Any other field (a `userId` too) is ignored. The browser authenticates
- *   the way your app does (cookie, session, Authorization header): `authorize` checks it.
+ *   (at most 8 KiB), sent with any Content-Type: the browser sends `text/plain` (no CORS preflight), and
+ *   `application/json` works too. Behind a body parser (`express.json()`, `express.text()`, `express.raw()`)
+ *   the adapter takes what the parser left on `req.body`; without one it reads the stream. The reason is
+ *   informational and passed to `authorize`; a missing or unknown reason is `undefined`. Any other field
+ *   (a `userId` too) is ignored. The browser authenticates the way your app does (cookie, session,
+ *   Authorization header): `authorize` checks it.
  * - 200, `Content-Type: application/json`, `Cache-Control: no-store`:
- *   `{ "token": "<jwt>", "userId": "<id>", "expiresAt": <exp * 1000, ms since epoch> }`, the token signed
- *   for exactly the userId `authorize` returned.
+ *   `{ "token": "<jwt>", "userId": "<id>", "expiresAt": <exp * 1000, ms since epoch>, "scope": "user" }`, the
+ *   token signed for exactly the userId `authorize` returned; or, when `authorize` returned `{ scope: 'apiKey' }`,
+ *   `{ "token", "userId": "ApiKey_Token", "expiresAt", "scope": "apiKey" }`: an apiKey-wide token, with which the
+ *   browser registers under its own user id.
+ * - Every answer the handler writes carries a `Date` header from its clock (`now`, the one `iat` is read from):
+ *   the browser estimates the server's clock from it, as it estimates the token's lifetime from `expiresAt`.
  * - 400 `{"error":"invalid request body"}`: the body is not a JSON object.
  * - 401 `{"error":"unauthorized"}`: `authorize` returned null, undefined or false.
  * - 403 `{"error":"cross-site request"}`: a browser request from another site not in `allowedOrigins`.
@@ -234,8 +295,23 @@ function defaultOnError(error: unknown): void {
  * Options are checked at once: a bad apiKey, secret, expiresIn, maxExpiresIn, now, onError, allowedOrigins or a
  * missing `authorize` throws an `ApiRtcAuthError` with code `INVALID_CONFIG` and `field` naming the option.
  *
- * @example Next.js route handler: `export const POST = createTokenHandler({ apiKey, secret, authorize });`
- * @example Node: `http.createServer(createTokenHandler({ ... }).node)`; Express: `app.use('/api/apirtc-token', handler.node)`
+ * The apiKey-wide token: only when `authorize` returns `{ scope: 'apiKey' }` (a userId `'ApiKey_Token'` is a 500,
+ * never a wide token). Trade-off: such a token, leaked, lets anyone register under every user id of the apiKey
+ * until it expires, where a per-user token only lets its holder be that user; keep `expiresIn` short for them.
+ *
+ * @example Next.js route handler
+ * ```ts
+ * export const POST = createTokenHandler({ apiKey, secret, authorize: async () => (await auth())?.user.id ?? null });
+ * ```
+ * @example Node and Express
+ * ```ts
+ * http.createServer(createTokenHandler({ apiKey, secret, authorize }).node);
+ * app.use('/api/apirtc-token', express.json(), handler.node); // with or without a body parser
+ * ```
+ * @example An apiKey-wide token for signed-in users, on purpose
+ * ```ts
+ * createTokenHandler({ apiKey, secret, expiresIn: 300, authorize: (_req, { node }) => (node?.req.session ? { scope: 'apiKey' } : null) });
+ * ```
  */
 export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof options !== 'object' || options === null) {
@@ -248,6 +324,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof onError !== 'function') throw invalidConfig('onError', 'onError must be a function');
   const allowedOrigins = originSet(options.allowedOrigins);
   const sign = createApiRtcTokenSigner(options);
+  const json = answers(sign.now);
 
   const report = (error: unknown): void => {
     try {
@@ -259,7 +336,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
 
   const handle = async (request: Request): Promise<Response> => {
     try {
-      if (request.method !== 'POST') return methodNotAllowed(request.method);
+      if (request.method !== 'POST') return methodNotAllowed(json, request.method);
       if (request.headers.get('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(request.headers.get('origin') ?? '')) {
         return json(403, { error: 'cross-site request' });
       }
@@ -274,8 +351,9 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
       if (decision === null || decision === undefined || decision === false) {
         return json(401, { error: 'unauthorized' });
       }
-      const signed = await sign(userIdOf(decision));
-      return json(200, { token: signed.token, userId: signed.userId, expiresAt: signed.exp * 1000 });
+      const { userId, scope } = decisionOf(decision);
+      const signed = await sign(userId, scope, 'authorize');
+      return json(200, { token: signed.token, userId: signed.userId, expiresAt: signed.exp * 1000, scope });
     } catch (error) {
       report(error);
       return json(500, { error: 'internal error' });
@@ -283,7 +361,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   };
 
   // The token endpoint's contract answers every method but POST with 405, including those fetch cannot carry.
-  return Object.assign(handle, { node: adaptToNode(handle, methodNotAllowed) });
+  return Object.assign(handle, { node: adaptToNode(handle, (method) => methodNotAllowed(json, method)) });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -430,6 +508,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
  * Methods a fetch `Request` cannot carry (CONNECT, TRACE, TRACK) are answered 501 without calling the handler.
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  const json = answers(Date.now);
   return adaptToNode(handler, () => json(501, { error: 'method not supported' }));
 }
 

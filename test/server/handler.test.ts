@@ -4,6 +4,7 @@ import { jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ApiRtcClaims } from '../../src/core/jwt.js';
 import {
+  APIKEY_WIDE_USER_ID,
   ApiRtcAuthError,
   createTokenHandler,
   MAX_TOKEN_REQUEST_BODY_BYTES,
@@ -113,9 +114,10 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/json');
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    const body = answer.body as { token: string; userId: string; expiresAt: number };
-    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'token', 'userId']);
+    const body = answer.body as { token: string; userId: string; expiresAt: number; scope: string };
+    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'scope', 'token', 'userId']);
     expect(body.userId).toBe('alice');
+    expect(body.scope).toBe('user');
     expect(body.expiresAt).toBe((NOW_S + 3600) * 1000);
 
     const { payload, protectedHeader } = await verifyToken(body.token);
@@ -131,6 +133,47 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     expect(body.expiresAt).toBe((payload.exp ?? 0) * 1000);
     expect(answer.text).not.toContain('mallory');
     expect(authorize).toHaveBeenCalledTimes(1);
+  });
+
+  it("hands out an apiKey-wide token only when authorize returns { scope: 'apiKey' }: userId ApiKey_Token, scope apiKey", async () => {
+    const { call } = await endpoint(() => ({ scope: 'apiKey' }), { expiresIn: 300 });
+    const answer = await read(await call('/token', post('{"reason":"initial","userId":"mallory"}')));
+    expect(answer.status).toBe(200);
+    const body = answer.body as { token: string; userId: string; expiresAt: number; scope: string };
+    expect(body).toEqual({ token: expect.any(String), userId: 'ApiKey_Token', expiresAt: (NOW_S + 300) * 1000, scope: 'apiKey' });
+    expect(body.userId).toBe(APIKEY_WIDE_USER_ID);
+    const { payload } = await verifyToken(body.token);
+    expect(payload).toEqual({
+      grants: { apiRTC_UserAgent_Id: 'ApiKey_Token' },
+      sub: apiKey,
+      aud: 'apiRTC',
+      iat: NOW_S,
+      exp: NOW_S + 300,
+      jti: expect.stringMatching(UUID),
+    });
+  });
+
+  it.each([
+    ['no body', undefined, {}],
+    ['text/plain, as the browser sends it', '{"reason":"renew"}', { 'Content-Type': 'text/plain;charset=UTF-8' }],
+  ] as const)('sends a Date header from its clock, the one iat is read from, on a 200 (%s) and on every error it writes', async (_name, body, headers) => {
+    const expected = new Date(NOW_S * 1000).toUTCString();
+    const { call } = await endpoint((request) => (request.headers.get('x-user') === 'none' ? null : request.headers.get('x-user') === 'bad' ? { userId: '' } : 'olga'));
+    const init: RequestInit = body === undefined ? { method: 'POST', headers } : { method: 'POST', headers, body };
+    const ok = await read(await call('/token', init));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('date')).toBe(expected);
+    const errors = await Promise.all([
+      call('/token', { method: 'GET' }),
+      call('/token', post('[1]')),
+      call('/token', post('{}', { 'X-User': 'none' })),
+      call('/token', post('{}', { 'X-User': 'bad' })),
+      call('/token', post('{}', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' })),
+      call('/token', post(JSON.stringify({ pad: 'x'.repeat(MAX_TOKEN_REQUEST_BODY_BYTES) }))),
+    ]);
+    expect(errors.map((response) => response.status)).toEqual([405, 400, 401, 500, 403, 413]);
+    expect(errors.map((response) => response.headers.get('date'))).toEqual(errors.map(() => expected));
+    await Promise.all(errors.map(read));
   });
 
   it('accepts a plain userId string from authorize (sync or async)', async () => {
@@ -271,6 +314,13 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     ['a numeric userId', { userId: 42 }],
     ['true', true],
     ['a number', 7],
+    // The apiKey-wide token is never signed by accident: only { scope: 'apiKey' } asks for it.
+    ['the userId string "ApiKey_Token"', 'ApiKey_Token'],
+    ['{ userId: "ApiKey_Token" }', { userId: 'ApiKey_Token' }],
+    ['{ userId: "ApiKey_Token", scope: "user" }', { userId: 'ApiKey_Token', scope: 'user' }],
+    ["{ scope: 'apiKey' } with a userId", { scope: 'apiKey', userId: 'alice' }],
+    ['an unknown scope', { scope: 'everyone', userId: 'alice' }],
+    ['a scope without userId', { scope: 'user' }],
   ])('answers 500 when authorize returns %s, never a token', async (_name, decision) => {
     const { call, onError } = await endpoint(() => decision as never);
     const answer = await read(await call('/token', post()));

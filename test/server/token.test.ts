@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { findClaimProblem, type ApiRtcClaims } from '../../src/core/jwt.js';
 import {
+  APIKEY_WIDE_USER_ID,
   ApiRtcAuthError,
   createApiRtcToken,
   DEFAULT_EXPIRES_IN,
@@ -136,6 +137,25 @@ describe('createApiRtcToken', () => {
     expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: 'Bob.Smith_7@Example-Corp' });
   });
 
+  it("signs the apiKey-wide token on purpose, with scope 'apiKey' and no userId: grant ApiKey_Token", async () => {
+    expect(APIKEY_WIDE_USER_ID).toBe('ApiKey_Token');
+    const token = await createApiRtcToken({ apiKey, secret, scope: 'apiKey', expiresIn: 300, now });
+    const { payload } = await verify(token);
+    expect(payload).toEqual({
+      grants: { apiRTC_UserAgent_Id: 'ApiKey_Token' },
+      sub: apiKey,
+      aud: 'apiRTC',
+      iat: NOW_S,
+      exp: NOW_S + 300,
+      jti: expect.stringMatching(UUID),
+    });
+  });
+
+  it("signs a per-user token with scope 'user', as without scope", async () => {
+    const { payload } = await verify(await createApiRtcToken(options({ scope: 'user' })));
+    expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: userId });
+  });
+
   describe('refuses bad input with INVALID_CONFIG naming the field', () => {
     const cases: Array<[string, Partial<Record<keyof CreateApiRtcTokenOptions, unknown>>, string]> = [
       ['missing apiKey', { apiKey: undefined }, 'apiKey'],
@@ -157,6 +177,13 @@ describe('createApiRtcToken', () => {
       ['userId with "+"', { userId: 'a+b@x.example' }, 'userId'],
       ['userId with "&" and "="', { userId: 'bob&apiKey=other' }, 'userId'],
       ['userId with a non-ASCII letter', { userId: 'é' }, 'userId'],
+      // A wide token is never signed by accident: the grant value as a user id is not the opt-in.
+      ['userId "ApiKey_Token" without scope', { userId: 'ApiKey_Token' }, 'userId'],
+      ['userId "ApiKey_Token" with scope "user"', { userId: 'ApiKey_Token', scope: 'user' }, 'userId'],
+      ["scope 'apiKey' with a userId", { scope: 'apiKey' }, 'userId'],
+      ["scope 'apiKey' with userId ApiKey_Token", { scope: 'apiKey', userId: 'ApiKey_Token' }, 'userId'],
+      ['an unknown scope', { scope: 'everyone' }, 'scope'],
+      ['scope not a string', { scope: true }, 'scope'],
       ['missing secret', { secret: undefined }, 'secret'],
       ['empty secret string', { secret: '' }, 'secret'],
       ['empty secret Uint8Array', { secret: new Uint8Array(0) }, 'secret'],
