@@ -143,18 +143,37 @@ function httpDate(): (ms: number) => string {
   };
 }
 
-type Answer = (status: number, body: TokenResponseBody | TokenErrorBody, headers?: Record<string, string>) => Response;
+/**
+ * An answer the handler wrote itself: the fetch handler turns it into a `Response`; the Node adapter writes
+ * it straight to the ServerResponse (building a Response only to read it back costs more than signing).
+ */
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string | null,
+  ) {}
+}
+
+/** A Reply, or a Response that `authorize` returned. */
+type Outcome = Reply | Response;
+
+type Answer = (status: number, body: TokenResponseBody | TokenErrorBody, headers?: Record<string, string>) => Reply;
 
 function answers(now: () => number): Answer {
   const date = httpDate();
-  return (status, body, headers = {}) =>
-    new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, Date: date(now()), ...headers } });
+  return (status, body, headers) =>
+    new Reply(status, { ...JSON_HEADERS, Date: date(now()), ...headers }, JSON.stringify(body));
 }
 
-function methodNotAllowed(json: Answer, method: string): Response {
-  const response = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
+function methodNotAllowed(json: Answer, method: string): Reply {
+  const reply = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
   // A HEAD answer has no body, whatever runtime sends it.
-  return method === 'HEAD' ? new Response(null, { status: 405, headers: response.headers }) : response;
+  return method === 'HEAD' ? new Reply(reply.status, reply.headers, null) : reply;
+}
+
+function toResponse(outcome: Outcome): Response {
+  return outcome instanceof Reply ? new Response(outcome.body, { status: outcome.status, headers: outcome.headers }) : outcome;
 }
 
 
@@ -173,11 +192,16 @@ function isResponse(value: unknown): value is Response {
 const TOO_LARGE = Symbol('too large');
 const BAD_BODY = Symbol('bad body');
 
+/** The request body as text, or why there is none to read. */
+type BodyText = string | typeof TOO_LARGE | typeof BAD_BODY;
+
+const utf8 = new TextDecoder();
+
 /**
  * Reads the body from a clone, so that `authorize` still gets the original request with its body unread
  * (and keeps whatever a framework added to it, e.g. Next's `request.cookies`).
  */
-async function readBody(request: Request): Promise<string | typeof TOO_LARGE | typeof BAD_BODY> {
+async function readBody(request: Request): Promise<BodyText> {
   if (request.body === null || request.bodyUsed) return '';
   const length = Number(request.headers.get('content-length') ?? 0);
   if (length > MAX_TOKEN_REQUEST_BODY_BYTES) {
@@ -216,7 +240,7 @@ async function readBody(request: Request): Promise<string | typeof TOO_LARGE | t
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return utf8.decode(bytes);
 }
 
 function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_BODY {
@@ -334,19 +358,19 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     }
   };
 
-  const handle = async (request: Request): Promise<Response> => {
+  const serve = async (incoming: Incoming): Promise<Outcome> => {
     try {
-      if (request.method !== 'POST') return methodNotAllowed(json, request.method);
-      if (request.headers.get('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(request.headers.get('origin') ?? '')) {
+      if (incoming.method !== 'POST') return methodNotAllowed(json, incoming.method);
+      if (incoming.header('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(incoming.header('origin') ?? '')) {
         return json(403, { error: 'cross-site request' });
       }
-      const text = await readBody(request);
+      const text = incoming.text ?? (await readBody(incoming.request));
       if (text === TOO_LARGE) return json(413, { error: 'request body too large' });
       const reason = text === BAD_BODY ? BAD_BODY : parseReason(text);
       if (reason === BAD_BODY) return json(400, { error: 'invalid request body' });
 
-      const node = nodeContexts.get(request);
-      const decision = await authorize(request, node ? { reason, node } : { reason });
+      const { node } = incoming;
+      const decision = await authorize(incoming.request, node ? { reason, node } : { reason });
       if (isResponse(decision)) return decision;
       if (decision === null || decision === undefined || decision === false) {
         return json(401, { error: 'unauthorized' });
@@ -360,8 +384,27 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     }
   };
 
+  const handle = async (request: Request): Promise<Response> => toResponse(await serve(fromRequest(request)));
   // The token endpoint's contract answers every method but POST with 405, including those fetch cannot carry.
-  return Object.assign(handle, { node: adaptToNode(handle, (method) => methodNotAllowed(json, method)) });
+  return Object.assign(handle, { node: adaptToNode(serve, (method) => methodNotAllowed(json, method), true) });
+}
+
+/** A request as the handler reads it, the same whether it came as a Request or through the Node adapter. */
+interface Incoming {
+  /** Upper case. */
+  method: string;
+  /** One header's value (lower-case name), or null. */
+  header(name: string): string | null;
+  /** What `authorize` gets. Behind the Node adapter, built on first use. */
+  request: Request;
+  /** The body's text when the Node adapter has read it already; else it is read from a clone of `request`. */
+  text: BodyText | undefined;
+  node: NodeRequestContext | undefined;
+}
+
+function fromRequest(request: Request): Incoming {
+  const { headers } = request;
+  return { method: request.method, header: (name) => headers.get(name), request, text: undefined, node: nodeContexts.get(request) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -391,11 +434,16 @@ function requestUrl(req: IncomingMessage): string {
   }
 }
 
-function requestHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+/** The headers as name/value pairs, for the Request to build its Headers once. */
+function requestHeaders(req: IncomingMessage, dropFraming: boolean): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const name in req.headers) {
+    const value = req.headers[name];
     if (value === undefined || name.startsWith(':')) continue; // HTTP/2 pseudo-headers
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    // A body parser has read (and maybe decompressed) the stream: its framing headers no longer apply.
+    if (dropFraming && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
+    if (typeof value === 'string') headers.push([name, value]);
+    else for (const item of value) headers.push([name, item]);
   }
   return headers;
 }
@@ -407,16 +455,10 @@ function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array
     let size = 0;
     const finish = (): void => {
       cleanup();
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      resolve(bytes);
+      resolve(concat(chunks, size));
     };
     const onData = (chunk: Uint8Array | string): void => {
-      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       chunks.push(bytes);
       size += bytes.byteLength;
       if (size > limit) {
@@ -445,41 +487,83 @@ function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array
   });
 }
 
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /**
  * The body as the fetch handler should see it. A Connect/Express body parser (express.json(), text(),
  * raw()) may have consumed the stream already and left `req.body`: use that instead.
  */
-async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | string | undefined> {
+async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (req.readableEnded) {
     const parsed = (req as IncomingMessage & { body?: unknown }).body;
     if (parsed === undefined || parsed === null) return undefined;
-    if (typeof parsed === 'string') return parsed;
     if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
-    return JSON.stringify(parsed);
+    return new Uint8Array(Buffer.from(typeof parsed === 'string' ? parsed : JSON.stringify(parsed)));
   }
   return readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES);
 }
 
-async function toRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
-  const method = req.method ?? 'GET';
-  const controller = new AbortController();
-  // Lets authorize() notice a client that went away (request.signal).
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  const headers = requestHeaders(req);
-  const init: RequestInit = { method, headers, signal: controller.signal };
-  if (method !== 'GET' && method !== 'HEAD') {
-    if (req.readableEnded) {
-      // A body parser has read (and maybe decompressed) the stream: its framing headers no longer apply.
-      for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
-    }
-    const body = await requestBody(req);
+/**
+ * The request as the handler reads it. The fetch `Request` is built only when something reads it (`lazy`):
+ * most `authorize` functions behind the Node adapter read `context.node.req` (an Express session, a header),
+ * and building a Request costs more than signing the token.
+ */
+async function toIncoming(req: IncomingMessage, res: ServerResponse, method: string, lazy: boolean): Promise<Incoming> {
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? await requestBody(req) : undefined;
+  const text: BodyText = body === undefined ? '' : body.byteLength > MAX_TOKEN_REQUEST_BODY_BYTES ? TOO_LARGE : utf8.decode(body);
+  const build = (): Request => {
+    const controller = new AbortController();
+    // Lets authorize() notice a client that went away (request.signal).
+    if (res.closed && !res.writableFinished) controller.abort();
+    else res.once('close', () => res.writableFinished || controller.abort());
+    const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
     if (body !== undefined) init.body = body;
-  }
-  const request = new Request(requestUrl(req), init);
-  nodeContexts.set(request, { req, res });
-  return request;
+    const request = new Request(requestUrl(req), init);
+    nodeContexts.set(request, { req, res });
+    return request;
+  };
+  const header = (name: string): string | null => {
+    const value = req.headers[name];
+    return value === undefined ? null : typeof value === 'string' ? value : value.join(', ');
+  };
+  return { method, header, request: lazy ? lazyRequest(build) : build(), text, node: { req, res } };
+}
+
+/**
+ * A `Request` that builds the real one on first use and forwards every read, call and write to it: an
+ * `authorize` that reads `request.headers`, `request.url` or `await request.json()` sees a Request, one that
+ * never looks at it costs nothing. It is no native Request object for `fetch(request)` or `new Request(request)`:
+ * pass `request.clone()` there.
+ */
+function lazyRequest(build: () => Request): Request {
+  let real: Request | undefined;
+  const request = (): Request => (real ??= build());
+  return new Proxy(Object.create(Request.prototype) as Request, {
+    get: (_shell, key) => {
+      const target = request();
+      const value: unknown = Reflect.get(target, key, target);
+      // Request's methods check their receiver: call them on the real one.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set: (_shell, key, value) => Reflect.set(request(), key, value),
+    has: (_shell, key) => key in request(),
+  });
+}
+
+/** Writes a Reply of the handler's own: no Response to build and read back. */
+function writeReply(reply: Reply, req: IncomingMessage, res: ServerResponse): void {
+  // The request body was not read to its end (a 413): close the connection rather than read the rest.
+  res.writeHead(reply.status, req.complete ? reply.headers : { ...reply.headers, Connection: 'close' });
+  res.end(reply.body ?? undefined);
 }
 
 async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -509,23 +593,31 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
   const json = answers(Date.now);
-  return adaptToNode(handler, () => json(501, { error: 'method not supported' }));
+  // Any fetch handler: it gets a real Request, built at once.
+  return adaptToNode((incoming) => handler(incoming.request), () => json(501, { error: 'method not supported' }), false);
 }
 
-function adaptToNode(handler: FetchHandler, unsupportedMethod: (method: string) => Response): NodeHandler {
+/** `lazy`: build the fetch Request only if `serve` reads it. */
+function adaptToNode(serve: (incoming: Incoming) => Promise<Outcome>, unsupportedMethod: (method: string) => Outcome, lazy: boolean): NodeHandler {
   return (req, res, next) => {
-    const serve = async (): Promise<void> => {
+    const answer = async (): Promise<void> => {
       const method = (req.method ?? 'GET').toUpperCase();
-      const response = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await handler(await toRequest(req, res));
+      let outcome: Outcome;
+      if (FORBIDDEN_FETCH_METHODS.has(method)) {
+        outcome = unsupportedMethod(method);
+      } else {
+        outcome = await serve(await toIncoming(req, res, method, lazy));
+      }
       // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
       // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
       if (res.headersSent || res.writableEnded) {
         if (!res.writableEnded) res.destroy();
         return;
       }
-      await writeResponse(response, req, res);
+      if (outcome instanceof Reply) writeReply(outcome, req, res);
+      else await writeResponse(outcome, req, res);
     };
-    serve().catch((error: unknown) => {
+    answer().catch((error: unknown) => {
       if (error === CLIENT_GONE) {
         res.destroy();
       } else if (next) {
