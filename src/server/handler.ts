@@ -162,8 +162,10 @@ type Answer = (status: number, body: TokenResponseBody | TokenErrorBody, headers
 
 function answers(now: () => number): Answer {
   const date = httpDate();
-  return (status, body, headers) =>
-    new Reply(status, { ...JSON_HEADERS, Date: date(now()), ...headers }, JSON.stringify(body));
+  return (status, body, extra) => {
+    const headers: Record<string, string> = { 'Content-Type': JSON_HEADERS['Content-Type'], 'Cache-Control': JSON_HEADERS['Cache-Control'], Date: date(now()) };
+    return new Reply(status, extra ? Object.assign(headers, extra) : headers, JSON.stringify(body));
+  };
 }
 
 function methodNotAllowed(json: Answer, method: string): Reply {
@@ -545,19 +547,34 @@ async function toIncoming(req: IncomingMessage, res: ServerResponse, method: str
  * pass `request.clone()` there.
  */
 function lazyRequest(build: () => Request): Request {
-  let real: Request | undefined;
-  const request = (): Request => (real ??= build());
-  return new Proxy(Object.create(Request.prototype) as Request, {
-    get: (_shell, key) => {
-      const target = request();
-      const value: unknown = Reflect.get(target, key, target);
-      // Request's methods check their receiver: call them on the real one.
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-    set: (_shell, key, value) => Reflect.set(request(), key, value),
-    has: (_shell, key) => key in request(),
-  });
+  const shell = Object.create(Request.prototype) as LazyShell;
+  shell[BUILD] = build;
+  return new Proxy(shell, LAZY_REQUEST) as unknown as Request;
 }
+
+const BUILD = Symbol('build');
+const REAL = Symbol('real');
+
+interface LazyShell {
+  [BUILD]: () => Request;
+  [REAL]?: Request;
+}
+
+function realRequest(shell: LazyShell): Request {
+  return (shell[REAL] ??= shell[BUILD]());
+}
+
+/** One handler for every lazy Request: no closure per request. */
+const LAZY_REQUEST: ProxyHandler<LazyShell> = {
+  get: (shell, key) => {
+    const target = realRequest(shell);
+    const value: unknown = Reflect.get(target, key, target);
+    // Request's methods check their receiver: call them on the real one.
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  },
+  set: (shell, key, value) => Reflect.set(realRequest(shell), key, value),
+  has: (shell, key) => key in realRequest(shell),
+};
 
 /** Writes a Reply of the handler's own: no Response to build and read back. */
 function writeReply(reply: Reply, req: IncomingMessage, res: ServerResponse): void {

@@ -509,6 +509,75 @@ describe('token endpoint: Node adapter specifics', () => {
     expect(authorize).not.toHaveBeenCalled();
   });
 
+  it('gives authorize a Request that reads like one: instanceof, headers, URL, body, and a clone fetch accepts', async () => {
+    let seen: Record<string, unknown> = {};
+    const server = await listen(
+      createTokenHandler(
+        handlerOptions(async (request) => {
+          const copy = new Request(request.clone());
+          seen = {
+            isRequest: request instanceof Request,
+            method: request.method,
+            path: new URL(request.url).pathname,
+            auth: request.headers.get('authorization'),
+            hasBody: 'body' in request,
+            copyMethod: copy.method,
+            copyBody: await copy.text(),
+            body: await request.json(),
+            bodyUsed: request.bodyUsed,
+          };
+          return 'nina';
+        }),
+      ).node,
+    );
+    onTestFinished(() => server.close());
+    const answer = await read(await fetch(`${server.origin}/t`, post('{"reason":"initial"}', { Authorization: 'Bearer s1' })));
+    expect(answer.status).toBe(200);
+    expect(seen).toEqual({
+      isRequest: true,
+      method: 'POST',
+      path: '/t',
+      auth: 'Bearer s1',
+      hasBody: true,
+      copyMethod: 'POST',
+      copyBody: '{"reason":"initial"}',
+      body: { reason: 'initial' },
+      bodyUsed: true,
+    });
+  });
+
+  it.each([
+    ['while authorize waits', false],
+    ['before authorize first reads the request', true],
+  ])("aborts request.signal when the client goes away %s", async (_name, readLate) => {
+    let client: Socket | undefined;
+    const aborted = new Promise<boolean>((resolve) => {
+      const handler = createTokenHandler(
+        handlerOptions(async (request, { node }) => {
+          if (!readLate) {
+            const { signal } = request;
+            client?.destroy();
+            await new Promise((done) => signal.addEventListener('abort', done, { once: true }));
+            resolve(signal.aborted);
+            return null;
+          }
+          client?.destroy();
+          await new Promise((done) => node?.res.once('close', done));
+          resolve(request.signal.aborted);
+          return null;
+        }),
+      );
+      void listen(handler.node).then((server) => {
+        onTestFinished(() => server.close());
+        client = connect(Number(new URL(server.origin).port), '127.0.0.1', () => {
+          client?.write('POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}');
+        });
+        client.on('error', () => {});
+      });
+    });
+    expect(await aborted).toBe(true);
+  });
+
   it("gives authorize the original req/res, so it can read what the app's middleware set (req.session)", async () => {
     let seen: unknown;
     const tokenHandler = createTokenHandler(
