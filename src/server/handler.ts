@@ -183,6 +183,10 @@ function isReason(value: unknown): value is TokenRequestReason {
   return typeof value === 'string' && (TOKEN_REQUEST_REASONS as readonly string[]).includes(value);
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function isResponse(value: unknown): value is Response {
   if (value instanceof Response) return true;
   // A Response from another fetch implementation (a framework's polyfill).
@@ -372,7 +376,9 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
       if (reason === BAD_BODY) return json(400, { error: 'invalid request body' });
 
       const { node } = incoming;
-      const decision = await authorize(incoming.request, node ? { reason, node } : { reason });
+      const returned = authorize(incoming.request, node ? { reason, node } : { reason });
+      // Most authorize functions behind the Node adapter answer at once: no promise turn for them.
+      const decision = isThenable(returned) ? await returned : returned;
       if (isResponse(decision)) return decision;
       if (decision === null || decision === undefined || decision === false) {
         return json(401, { error: 'unauthorized' });
@@ -519,25 +525,44 @@ async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer
  * and building a Request costs more than signing the token.
  */
 async function toIncoming(req: IncomingMessage, res: ServerResponse, method: string, lazy: boolean): Promise<Incoming> {
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  const body = hasBody ? await requestBody(req) : undefined;
-  const text: BodyText = body === undefined ? '' : body.byteLength > MAX_TOKEN_REQUEST_BODY_BYTES ? TOO_LARGE : utf8.decode(body);
-  const build = (): Request => {
-    const controller = new AbortController();
-    // Lets authorize() notice a client that went away (request.signal).
-    if (res.closed && !res.writableFinished) controller.abort();
-    else res.once('close', () => res.writableFinished || controller.abort());
-    const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
-    if (body !== undefined) init.body = body;
-    const request = new Request(requestUrl(req), init);
-    nodeContexts.set(request, { req, res });
-    return request;
-  };
-  const header = (name: string): string | null => {
-    const value = req.headers[name];
+  const body = method !== 'GET' && method !== 'HEAD' ? await requestBody(req) : undefined;
+  return new NodeIncoming(req, res, method, body, lazy);
+}
+
+/** What the Node adapter knows of a request; a class, so that no closure is made per request. */
+class NodeIncoming implements Incoming {
+  readonly text: BodyText;
+  readonly node: NodeRequestContext;
+  readonly request: Request;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly method: string,
+    readonly body: Uint8Array<ArrayBuffer> | undefined,
+    lazy: boolean,
+  ) {
+    this.text = body === undefined ? '' : body.byteLength > MAX_TOKEN_REQUEST_BODY_BYTES ? TOO_LARGE : utf8.decode(body);
+    this.node = { req, res };
+    this.request = lazy ? lazyRequest(this) : buildRequest(this);
+  }
+
+  header(name: string): string | null {
+    const value = this.req.headers[name];
     return value === undefined ? null : typeof value === 'string' ? value : value.join(', ');
-  };
-  return { method, header, request: lazy ? lazyRequest(build) : build(), text, node: { req, res } };
+  }
+}
+
+function buildRequest({ req, res, body }: NodeIncoming): Request {
+  const controller = new AbortController();
+  // Lets authorize() notice a client that went away (request.signal).
+  if (res.closed && !res.writableFinished) controller.abort();
+  else res.once('close', () => res.writableFinished || controller.abort());
+  const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
+  if (body !== undefined) init.body = body;
+  const request = new Request(requestUrl(req), init);
+  nodeContexts.set(request, { req, res });
+  return request;
 }
 
 /**
@@ -546,22 +571,22 @@ async function toIncoming(req: IncomingMessage, res: ServerResponse, method: str
  * never looks at it costs nothing. It is no native Request object for `fetch(request)` or `new Request(request)`:
  * pass `request.clone()` there.
  */
-function lazyRequest(build: () => Request): Request {
+function lazyRequest(source: NodeIncoming): Request {
   const shell = Object.create(Request.prototype) as LazyShell;
-  shell[BUILD] = build;
+  shell[SOURCE] = source;
   return new Proxy(shell, LAZY_REQUEST) as unknown as Request;
 }
 
-const BUILD = Symbol('build');
+const SOURCE = Symbol('source');
 const REAL = Symbol('real');
 
 interface LazyShell {
-  [BUILD]: () => Request;
+  [SOURCE]: NodeIncoming;
   [REAL]?: Request;
 }
 
 function realRequest(shell: LazyShell): Request {
-  return (shell[REAL] ??= shell[BUILD]());
+  return (shell[REAL] ??= buildRequest(shell[SOURCE]));
 }
 
 /** One handler for every lazy Request: no closure per request. */

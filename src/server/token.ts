@@ -145,9 +145,10 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
   const seconds = Math.ceil(lifetime(settings.expiresIn, settings.maxExpiresIn));
   const now = clock(settings.now);
   // jose imports a Uint8Array secret into a CryptoKey on every sign: import it once, on first use.
-  let cryptoKey: Promise<CryptoKey> | undefined;
+  let imported: CryptoKey | undefined;
+  let importing: Promise<CryptoKey> | undefined;
   const signingKey = (): Promise<CryptoKey> =>
-    (cryptoKey ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+    (importing ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']).then((cryptoKey) => (imported = cryptoKey)));
   const sign = async (userIdInput: unknown, scope: TokenScope = 'user', field = 'userId'): Promise<SignedApiRtcToken> => {
     const userId = grantFor(userIdInput, scope, field);
     const iat = Math.floor(now() / 1000);
@@ -160,7 +161,7 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(jti)
-      .sign(await signingKey());
+      .sign(imported ?? (await signingKey()));
     return { token, userId, scope, iat, exp, jti };
   };
   return Object.assign(sign, { now });
