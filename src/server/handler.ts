@@ -553,13 +553,14 @@ class NodeIncoming implements Incoming {
   }
 }
 
-function buildRequest({ req, res, body }: NodeIncoming): Request {
+function buildRequest({ req, res, body, text }: NodeIncoming): Request {
   const controller = new AbortController();
   // Lets authorize() notice a client that went away (request.signal).
   if (res.closed && !res.writableFinished) controller.abort();
   else res.once('close', () => res.writableFinished || controller.abort());
   const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
-  if (body !== undefined) init.body = body;
+  // A string body is cheaper for the Request to hold; the bytes only when the text is not an exact copy of them.
+  if (body !== undefined) init.body = typeof text === 'string' && !text.includes('\uFFFD') ? text : body;
   const request = new Request(requestUrl(req), init);
   nodeContexts.set(request, { req, res });
   return request;
@@ -641,34 +642,37 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
 
 /** `lazy`: build the fetch Request only if `serve` reads it. */
 function adaptToNode(serve: (incoming: Incoming) => Promise<Outcome>, unsupportedMethod: (method: string) => Outcome, lazy: boolean): NodeHandler {
-  return (req, res, next) => {
-    const answer = async (): Promise<void> => {
-      const method = (req.method ?? 'GET').toUpperCase();
-      let outcome: Outcome;
-      if (FORBIDDEN_FETCH_METHODS.has(method)) {
-        outcome = unsupportedMethod(method);
-      } else {
-        outcome = await serve(await toIncoming(req, res, method, lazy));
-      }
-      // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
-      // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
-      if (res.headersSent || res.writableEnded) {
-        if (!res.writableEnded) res.destroy();
-        return;
-      }
-      if (outcome instanceof Reply) writeReply(outcome, req, res);
-      else await writeResponse(outcome, req, res);
-    };
-    answer().catch((error: unknown) => {
-      if (error === CLIENT_GONE) {
-        res.destroy();
-      } else if (next) {
-        next(error);
-      } else if (!res.headersSent) {
-        res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'internal error' } satisfies TokenErrorBody));
-      } else {
-        res.destroy();
-      }
-    });
-  };
+  return (req, res, next) => void answerNode(serve, unsupportedMethod, lazy, req, res, next);
+}
+
+async function answerNode(
+  serve: (incoming: Incoming) => Promise<Outcome>,
+  unsupportedMethod: (method: string) => Outcome,
+  lazy: boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: ((error?: unknown) => void) | undefined,
+): Promise<void> {
+  try {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const outcome = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await serve(await toIncoming(req, res, method, lazy));
+    // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
+    // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
+    if (res.headersSent || res.writableEnded) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    if (outcome instanceof Reply) writeReply(outcome, req, res);
+    else await writeResponse(outcome, req, res);
+  } catch (error) {
+    if (error === CLIENT_GONE) {
+      res.destroy();
+    } else if (next) {
+      next(error);
+    } else if (!res.headersSent) {
+      res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'internal error' } satisfies TokenErrorBody));
+    } else {
+      res.destroy();
+    }
+  }
 }
