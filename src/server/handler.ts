@@ -31,6 +31,8 @@ export interface AuthorizeContext {
   /**
    * Set only when the request came through the Node adapter (`handler.node`, `toNodeHandler`): the original
    * `req`/`res`, so that Express/Connect apps can read what their middleware put there (`req.session`).
+   * Reading `req` is also the fast way: behind `handler.node` the fetch `Request` is built only if `authorize`
+   * reads it, and building one costs about as much as signing the token.
    */
   node?: NodeRequestContext;
 }
@@ -70,7 +72,9 @@ export type AuthorizeResult = AuthorizedUser | AuthorizedApiKey | string | Respo
  * Authenticates the browser's request your own way (session cookie, Authorization header...) and decides
  * who the token is for. The browser never chooses its identity: only what this returns is signed.
  * The request's body is still unread: you may read it (`await request.json()`). Behind the Node adapter,
- * `context.node.req` is the original IncomingMessage (with e.g. Express's `req.session`).
+ * `context.node.req` is the original IncomingMessage (with e.g. Express's `req.session`), and `request` is
+ * built from it on first use: it reads like any Request (`instanceof Request`, headers, URL, body, signal),
+ * but is no native one for `fetch(request)` or `new Request(request)`: pass `request.clone()` there.
  * If it throws or rejects, the handler answers 500 `{"error":"internal error"}` and reports the error to
  * `onError`; nothing of the error reaches the response.
  */
