@@ -21,6 +21,7 @@ import { runDomParts } from './dom.js';
 import { PART_IDS, type BenchInput, type PartId, type RenderCounts } from './protocol.js';
 import { simulateHerd, simulateTiming, type HerdResult, type TimingResult } from './sim.js';
 import { measureSizes, type SizeResult } from './size.js';
+import { benchTokenEndpoint } from './token-endpoint.js';
 import type { Summary } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -260,6 +261,8 @@ function sizeBreakdown(result: SizeResult): { label: string; modules: string; mi
     .map(([label, group]) => ({ label, modules: [...group.modules].join(', '), min: group.min, share: group.min / total }))
     .sort((a, b) => b.min - a.min);
 }
+
+await benchTokenEndpoint({ quick, skip: onlyArg !== undefined, rows, details });
 
 // ---- output ----
 

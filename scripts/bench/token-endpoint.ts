@@ -13,6 +13,7 @@
  * block with an error or another status fails the part. Reported, never asserted.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -23,6 +24,15 @@ import { createTokenHandler } from '../../src/server/index.js';
 import { quantile, seeded, summarize } from './stats.js';
 
 const FILE = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function version(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
 const API_KEY = 'benchApiKey';
 const SECRET = 'bench-secret-token-endpoint-3b8f';
 const USER_ID = 'bench-user-42';
@@ -113,20 +123,37 @@ function runServer(variant: Variant): void {
   });
 }
 
-async function runLoad(url: string, seconds: number, connections: number): Promise<void> {
+interface LoadJob {
+  url: string;
+  seconds: number;
+  connections: number;
+}
+
+/** The load generator: one JSON job per stdin line, one JSON result per stdout line; ends with stdin. */
+async function runLoadGenerator(): Promise<void> {
   const { default: autocannon } = await import('autocannon');
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'text/plain;charset=UTF-8', authorization: SESSION },
-    body: BODY,
-    connections,
-    duration: seconds,
-  });
-  const ok = result['2xx'];
-  process.stdout.write(
-    `${JSON.stringify({ ok, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, duration: result.duration, p50: result.latency.p50, p99: result.latency.p99 })}\n`,
-  );
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const job = JSON.parse(line) as LoadJob;
+    const result = await autocannon({
+      url: job.url,
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8', authorization: SESSION },
+      body: BODY,
+      connections: job.connections,
+      duration: job.seconds,
+    });
+    const answer: LoadResult = {
+      ok: result['2xx'],
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      duration: result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+    };
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -197,10 +224,9 @@ async function startServer(variant: Variant, profileDir: string | undefined): Pr
   return { url: `http://127.0.0.1:${port}/api/apirtc-token`, process: server };
 }
 
-async function load(url: string, seconds: number, connections: number): Promise<LoadResult> {
-  const generator = child(1, [`--load=${url}`, `--seconds=${seconds}`, `--connections=${connections}`]);
-  const result = await firstLine<LoadResult>(generator, 'the load generator');
-  await stop(generator);
+async function load(generator: ChildProcess, job: LoadJob): Promise<LoadResult> {
+  const result = firstLine<LoadResult>(generator, 'the load generator');
+  generator.stdin?.write(`${JSON.stringify(job)}\n`);
   return result;
 }
 
@@ -224,28 +250,29 @@ export interface TokenEndpointResult {
   cpuRates: Record<Variant, number[]>;
   latency: Record<Variant, { p50: number[]; p99: number[] }>;
   seconds: number;
-  rounds: number;
+  cycles: number;
   connections: number;
   pinned: boolean;
 }
 
 export async function measureTokenEndpoint(options: { quick: boolean }): Promise<TokenEndpointResult> {
   const seconds = options.quick ? 1 : 2;
-  const rounds = options.quick ? 3 : 12;
+  const cycles = options.quick ? 3 : 12;
   const connections = 16;
   const profileDir = process.env.BENCH_CPU_PROF;
   const servers = { handler: await startServer('handler', profileDir), request: await startServer('request', profileDir), bare: await startServer('bare', profileDir) };
+  const generator = child(1, ['--load']);
   try {
     for (const variant of VARIANTS) await check(variant, servers[variant].url);
     const rates: TokenEndpointResult['rates'] = { handler: [], request: [], bare: [] };
     const cpuRates: TokenEndpointResult['rates'] = { handler: [], request: [], bare: [] };
     const latency: TokenEndpointResult['latency'] = { handler: { p50: [], p99: [] }, request: { p50: [], p99: [] }, bare: { p50: [], p99: [] } };
-    for (const variant of VARIANTS) await load(servers[variant].url, 1, connections); // warm-up (JIT)
-    for (let round = 0; round < rounds; round += 1) {
-      const order = VARIANTS.map((_, index) => VARIANTS[(index + round) % VARIANTS.length] as Variant);
+    for (const variant of VARIANTS) await load(generator, { url: servers[variant].url, seconds: 1, connections }); // warm-up (JIT)
+    for (let cycle = 0; cycle < cycles; cycle += 1) {
+      const order = VARIANTS.map((_, index) => VARIANTS[(index + cycle) % VARIANTS.length] as Variant);
       for (const variant of order) {
         const cpuBefore = await cpuMicros(servers[variant].process);
-        const result = await load(servers[variant].url, seconds, connections);
+        const result = await load(generator, { url: servers[variant].url, seconds, connections });
         const cpu = (await cpuMicros(servers[variant].process)) - cpuBefore;
         if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
           throw new Error(`${variant}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
@@ -256,15 +283,15 @@ export async function measureTokenEndpoint(options: { quick: boolean }): Promise
         latency[variant].p99.push(result.p99);
       }
     }
-    return { rates, cpuRates, latency, seconds, rounds, connections, pinned: hasTaskset };
+    return { rates, cpuRates, latency, seconds, cycles, connections, pinned: hasTaskset };
   } finally {
-    await Promise.all(VARIANTS.map((variant) => stop(servers[variant].process)));
+    await Promise.all([generator, ...VARIANTS.map((variant) => servers[variant].process)].map(stop));
   }
 }
 
 /**
- * The median of the per-round ratios a[i] / b[i], with a 95% percentile-bootstrap interval over the rounds.
- * Each round's blocks run back to back, so a round's ratio shares the machine's load of that moment: on a
+ * The median of the per-cycle ratios a[i] / b[i], with a 95% percentile-bootstrap interval over the cycles.
+ * Each cycle runs its blocks back to back, so a cycle's ratio shares the machine's load of that moment: on a
  * shared machine this is far steadier than a ratio of medians taken over the whole run.
  */
 function pairedRatio(a: readonly number[], b: readonly number[], resamples = 2000): { ratio: number; low: number; high: number } {
@@ -330,8 +357,8 @@ export async function benchTokenEndpoint(options: { quick: boolean; skip?: boole
     ],
   );
   options.details.push(
-    `**(g) token endpoint under load**: ${result.rounds} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each round), after a 1 s warm-up each; autocannon, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body).`,
-    `Latency, medians of the blocks (handler / reading the Request / bare): p50 ${ms(result.latency.handler.p50)} / ${ms(result.latency.request.p50)} / ${ms(result.latency.bare.p50)}, p99 ${ms(result.latency.handler.p99)} / ${ms(result.latency.request.p99)} / ${ms(result.latency.bare.p99)}. Per-block rates, wall (CPU): ${VARIANTS.map((variant) => `${variant} ${result.rates[variant].map((rate, i) => `${int(rate)} (${int(result.cpuRates[variant][i] ?? NaN)})`).join(', ')}`).join('; ')}. The CPU-time rate divides the 2xx answers by the server process's user + system time (all its threads, read with \`process.cpuUsage()\` around each block): it depends much less than the wall rate on what else runs on the machine (but still some: contention changes how many requests each wake-up serves). Ratios are the median of the per-round ratios (a round's blocks run back to back), with a bootstrap interval over the rounds.`,
+    `**(g) token endpoint under load**: ${result.cycles} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each cycle), after a 1 s warm-up each; autocannon ${version('autocannon')}, jose ${version('jose')}, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body).`,
+    `Latency, medians of the blocks (handler / reading the Request / bare): p50 ${ms(result.latency.handler.p50)} / ${ms(result.latency.request.p50)} / ${ms(result.latency.bare.p50)}, p99 ${ms(result.latency.handler.p99)} / ${ms(result.latency.request.p99)} / ${ms(result.latency.bare.p99)}. Per-block rates, wall (CPU): ${VARIANTS.map((variant) => `${variant} ${result.rates[variant].map((rate, i) => `${int(rate)} (${int(result.cpuRates[variant][i] ?? NaN)})`).join(', ')}`).join('; ')}. The CPU-time rate divides the 2xx answers by the server process's user + system time (all its threads, read with \`process.cpuUsage()\` around each block): it depends much less than the wall rate on what else runs on the machine (but still some: contention changes how many requests each wake-up serves). Ratios are the median of the per-cycle ratios (a cycle runs its three blocks back to back), with a bootstrap interval over the cycles.`,
     '',
   );
 }
@@ -342,11 +369,10 @@ export async function benchTokenEndpoint(options: { quick: boolean; skip?: boole
 const arg = (name: string) => process.argv.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3);
 if (process.argv[1] === FILE) {
   const serve = arg('serve');
-  const url = arg('load');
   if (isVariant(serve)) {
     runServer(serve);
-  } else if (url !== undefined) {
-    await runLoad(url, Number(arg('seconds')), Number(arg('connections')));
+  } else if (process.argv.includes('--load')) {
+    await runLoadGenerator();
   } else {
     const rows: Row[] = [];
     const details: string[] = [];
