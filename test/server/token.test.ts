@@ -11,6 +11,7 @@ import {
   DEFAULT_MAX_EXPIRES_IN,
   type CreateApiRtcTokenOptions,
 } from '../../src/server/index.js';
+import { vendorClaims, UUID } from './claims.js';
 
 const apiKey = 'myDemoApiKey';
 const secret = 'a-secret-that-must-never-leak-7f3c';
@@ -20,7 +21,6 @@ const userId = 'alice-42';
 const NOW_MS = 1_760_000_000_789;
 const NOW_S = 1_760_000_000;
 const now = (): number => NOW_MS;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function options(overrides: Partial<Record<keyof CreateApiRtcTokenOptions, unknown>> = {}): CreateApiRtcTokenOptions {
   return { apiKey, secret, userId, now, ...overrides } as CreateApiRtcTokenOptions;
@@ -60,14 +60,7 @@ describe('createApiRtcToken', () => {
   it('carries exactly the vendor claims, verified with the secret', async () => {
     const token = await createApiRtcToken(options());
     const { payload } = await verify(token);
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: userId },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 3600,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, userId, NOW_S, 3600));
     expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'grants', 'iat', 'jti', 'sub']);
     expect(findClaimProblem(payload, { apiKey, userId })).toBeUndefined();
   });
@@ -141,14 +134,7 @@ describe('createApiRtcToken', () => {
     expect(APIKEY_WIDE_USER_ID).toBe('ApiKey_Token');
     const token = await createApiRtcToken({ apiKey, secret, scope: 'apiKey', expiresIn: 300, now });
     const { payload } = await verify(token);
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: 'ApiKey_Token' },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 300,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, 'ApiKey_Token', NOW_S, 300));
   });
 
   it("signs a per-user token with scope 'user', as without scope", async () => {
@@ -247,14 +233,7 @@ describe('interop with the jsonwebtoken package (the vendor page)', () => {
       subject: apiKey,
       clockTimestamp: NOW_S + 10,
     });
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: userId },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 3600,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, userId, NOW_S, 3600));
     const { header } = jwt.decode(token, { complete: true }) ?? expect.fail('jsonwebtoken could not decode our token');
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(() => jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: NOW_S + 3600 })).toThrow(/jwt expired/);
