@@ -244,13 +244,7 @@ async function readBody(request: Request): Promise<BodyText> {
   } catch {
     return BAD_BODY; // the client went away mid-body
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return utf8.decode(bytes);
+  return utf8.decode(concat(chunks, size));
 }
 
 function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_BODY {
@@ -267,14 +261,14 @@ function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_
   return isReason(reason) ? reason : undefined;
 }
 
+// The apiKey-wide option is left out on purpose: an error message is no place to suggest a wider token.
 const BAD_DECISION =
-  'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), { scope: \'apiKey\' } for an apiKey-wide token, a Response, or null/undefined/false to refuse';
+  'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse';
 
 /** The grant to sign for, from what authorize returned. Throws INVALID_CONFIG 'authorize' (a 500) otherwise. */
 function decisionOf(decision: unknown): { userId: string | undefined; scope: TokenScope } {
-  if (typeof decision === 'string') return { userId: decision, scope: 'user' };
-  if (typeof decision !== 'object' || decision === null) throw invalidConfig('authorize', BAD_DECISION);
-  const { userId, scope } = decision as { userId?: unknown; scope?: unknown };
+  if (typeof decision !== 'string' && (typeof decision !== 'object' || decision === null)) throw invalidConfig('authorize', BAD_DECISION);
+  const { userId, scope } = typeof decision === 'string' ? { userId: decision, scope: undefined } : (decision as { userId?: unknown; scope?: unknown });
   if (scope === 'apiKey') {
     if (userId !== undefined) {
       throw invalidConfig('authorize', "authorize() returned { scope: 'apiKey' } with a userId: an apiKey-wide token is valid for every user id, leave userId out");
@@ -358,7 +352,14 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof onError !== 'function') throw invalidConfig('onError', 'onError must be a function');
   const allowedOrigins = originSet(options.allowedOrigins);
   const sign = createApiRtcTokenSigner(options);
-  const json = answers(sign.now);
+  // The Date header follows the signing clock; a broken clock must not break the 500 that reports it.
+  const json = answers(() => {
+    try {
+      return sign.now();
+    } catch {
+      return Date.now();
+    }
+  });
 
   const report = (error: unknown): void => {
     try {

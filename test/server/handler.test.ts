@@ -418,6 +418,18 @@ describe('token endpoint: fetch handler specifics', () => {
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('500'), expect.objectContaining({ message: 'boom' }));
   });
 
+  it('answers 500 with a Date header from the real clock when the injected clock breaks, and reports it', async () => {
+    const onError = vi.fn();
+    const handler = createTokenHandler(handlerOptions(() => 'oscar', { now: () => Number.NaN, onError }));
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const answer = await read(await handler(new Request('http://app.example/token', { method: 'POST' })));
+    expect(answer.status).toBe(500);
+    const date = Date.parse(answer.headers.get('date') ?? '');
+    expect(date).toBeGreaterThanOrEqual(before);
+    expect(date).toBeLessThanOrEqual(Date.now());
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'now' }));
+  });
+
   it('still answers 500 when onError itself throws', async () => {
     const handler = createTokenHandler(
       handlerOptions(() => {
