@@ -25,6 +25,7 @@ import { PART_IDS, type BenchInput, type PartId, type RenderCounts } from './pro
 import { simulateHerd, simulateTiming, type HerdResult, type TimingResult } from './sim.js';
 import { measureSizes, type SizeResult } from './size.js';
 import { bytes, int, ms, pct, ratio, spread, type Row } from './format.js';
+import { benchTokenEndpoint } from './token-endpoint.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BENCHMARKS = `${ROOT}BENCHMARKS.md`;
@@ -269,6 +270,8 @@ function sizeBreakdown(result: SizeResult): { label: string; modules: string; mi
     .map(([label, group]) => ({ label, modules: [...group.modules].join(', '), min: group.min, share: group.min / total }))
     .sort((a, b) => b.min - a.min);
 }
+
+await benchTokenEndpoint({ quick, skip: onlyArg !== undefined, rows, details });
 
 // ---- output ----
 

@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { TOKEN_REASONS, type TokenReason } from '../core/auth.js';
 import type { TokenEndpointResponse } from '../core/token-source.js';
 import { invalidConfig, URL_SAFE_ID } from '../core/errors.js';
-import { createApiRtcTokenSigner, type ApiRtcTokenSettings } from './token.js';
+import { createApiRtcTokenSigner, type ApiRtcTokenSettings, type TokenScope } from './token.js';
 
 /** Why the browser asks for a token. Informational: the handler passes it to `authorize`. */
 export type TokenRequestReason = TokenReason;
@@ -31,29 +31,50 @@ export interface AuthorizeContext {
   /**
    * Set only when the request came through the Node adapter (`handler.node`, `toNodeHandler`): the original
    * `req`/`res`, so that Express/Connect apps can read what their middleware put there (`req.session`).
+   * Reading `req` is also the fast way: behind `handler.node` the fetch `Request` is built only if `authorize`
+   * reads it, and building one costs about as much as signing the token.
    */
   node?: NodeRequestContext;
 }
 
 /** The identity to sign a token for. */
 export interface AuthorizedUser {
-  /** The id the browser registers with (`register({ id })`), the token's `grants.apiRTC_UserAgent_Id`. */
+  /**
+   * The id the browser registers with (`register({ id })`), the token's `grants.apiRTC_UserAgent_Id`.
+   * `'ApiKey_Token'` is refused here (a 500): return `{ scope: 'apiKey' }` to hand out an apiKey-wide token.
+   */
   userId: string;
+  /** @defaultValue `'user'` */
+  scope?: 'user';
+}
+
+/**
+ * An apiKey-wide token, asked for on purpose: valid for every user id of the apiKey (grant `ApiKey_Token`).
+ * The browser registers with its own user id. Trade-off: one leaked token works for every user id of the
+ * apiKey until it expires; prefer `{ userId }`, and keep `expiresIn` short if you hand these out.
+ */
+export interface AuthorizedApiKey {
+  scope: 'apiKey';
+  /** Not allowed (a 500): the token is not bound to a user id, so naming one would only mislead. */
+  userId?: undefined;
 }
 
 /**
  * What `authorize` decides:
  * - `{ userId }` or a userId string: sign a token for that user (200);
+ * - `{ scope: 'apiKey' }`: sign an apiKey-wide token (200), only when asked for this way;
  * - `null`, `undefined` or `false`: the caller is not authenticated (401 `{"error":"unauthorized"}`);
  * - a `Response`: sent as it is (e.g. a 403 of your own, a redirect).
  */
-export type AuthorizeResult = AuthorizedUser | string | Response | null | undefined | false;
+export type AuthorizeResult = AuthorizedUser | AuthorizedApiKey | string | Response | null | undefined | false;
 
 /**
  * Authenticates the browser's request your own way (session cookie, Authorization header...) and decides
  * who the token is for. The browser never chooses its identity: only what this returns is signed.
  * The request's body is still unread: you may read it (`await request.json()`). Behind the Node adapter,
- * `context.node.req` is the original IncomingMessage (with e.g. Express's `req.session`).
+ * `context.node.req` is the original IncomingMessage (with e.g. Express's `req.session`), and `request` is
+ * built from it on first use: it reads like any Request (`instanceof Request`, headers, URL, body, signal),
+ * but is no native one for `fetch(request)` or `new Request(request)`: pass `request.clone()` there.
  * If it throws or rejects, the handler answers 500 `{"error":"internal error"}` and reports the error to
  * `onError`; nothing of the error reaches the response.
  */
@@ -77,7 +98,13 @@ export interface TokenHandlerOptions extends ApiRtcTokenSettings {
 }
 
 /** The body of a 200 answer: the contract the browser's `tokenUrl` source reads. */
-export type TokenResponseBody = TokenEndpointResponse;
+export interface TokenResponseBody extends TokenEndpointResponse {
+  /**
+   * `'user'`: the token is for `userId` only. `'apiKey'`: the token is apiKey-wide, `userId` is then
+   * `'ApiKey_Token'` (the token's grant) and the browser registers with its own user id.
+   */
+  scope: TokenScope;
+}
 
 /** The body of every error answer the handler writes itself. */
 export interface TokenErrorBody {
@@ -102,19 +129,66 @@ const nodeContexts = new WeakMap<Request, NodeRequestContext>();
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
 
-function json(status: number, body: TokenResponseBody | TokenErrorBody, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+/**
+ * The `Date` header (RFC 9110 IMF-fixdate) for a time in ms, from a one-second cache: the browser estimates
+ * the server's clock from it, so every answer carries it, on every runtime (Node's http adds one, fetch-style
+ * runtimes don't).
+ */
+function httpDate(): (ms: number) => string {
+  let second = Number.NaN;
+  let text = '';
+  return (ms) => {
+    const current = Math.floor(ms / 1000);
+    if (current !== second) {
+      second = current;
+      text = new Date(current * 1000).toUTCString();
+    }
+    return text;
+  };
 }
 
-function methodNotAllowed(method: string): Response {
-  const response = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
+/**
+ * An answer the handler wrote itself: the fetch handler turns it into a `Response`; the Node adapter writes
+ * it straight to the ServerResponse (building a Response only to read it back costs more than signing).
+ */
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string | null,
+  ) {}
+}
+
+/** A Reply, or a Response that `authorize` returned. */
+type Outcome = Reply | Response;
+
+type Answer = (status: number, body: TokenResponseBody | TokenErrorBody, headers?: Record<string, string>) => Reply;
+
+function answers(now: () => number): Answer {
+  const date = httpDate();
+  return (status, body, extra) => {
+    const headers: Record<string, string> = { 'Content-Type': JSON_HEADERS['Content-Type'], 'Cache-Control': JSON_HEADERS['Cache-Control'], Date: date(now()) };
+    return new Reply(status, extra ? Object.assign(headers, extra) : headers, JSON.stringify(body));
+  };
+}
+
+function methodNotAllowed(json: Answer, method: string): Reply {
+  const reply = json(405, { error: 'method not allowed' }, { Allow: 'POST' });
   // A HEAD answer has no body, whatever runtime sends it.
-  return method === 'HEAD' ? new Response(null, { status: 405, headers: response.headers }) : response;
+  return method === 'HEAD' ? new Reply(reply.status, reply.headers, null) : reply;
+}
+
+function toResponse(outcome: Outcome): Response {
+  return outcome instanceof Reply ? new Response(outcome.body, { status: outcome.status, headers: outcome.headers }) : outcome;
 }
 
 
 function isReason(value: unknown): value is TokenRequestReason {
   return typeof value === 'string' && (TOKEN_REQUEST_REASONS as readonly string[]).includes(value);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function isResponse(value: unknown): value is Response {
@@ -128,11 +202,16 @@ function isResponse(value: unknown): value is Response {
 const TOO_LARGE = Symbol('too large');
 const BAD_BODY = Symbol('bad body');
 
+/** The request body as text, or why there is none to read. */
+type BodyText = string | typeof TOO_LARGE | typeof BAD_BODY;
+
+const utf8 = new TextDecoder();
+
 /**
  * Reads the body from a clone, so that `authorize` still gets the original request with its body unread
  * (and keeps whatever a framework added to it, e.g. Next's `request.cookies`).
  */
-async function readBody(request: Request): Promise<string | typeof TOO_LARGE | typeof BAD_BODY> {
+async function readBody(request: Request): Promise<BodyText> {
   if (request.body === null || request.bodyUsed) return '';
   const length = Number(request.headers.get('content-length') ?? 0);
   if (length > MAX_TOKEN_REQUEST_BODY_BYTES) {
@@ -165,13 +244,7 @@ async function readBody(request: Request): Promise<string | typeof TOO_LARGE | t
   } catch {
     return BAD_BODY; // the client went away mid-body
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  return utf8.decode(concat(chunks, size));
 }
 
 function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_BODY {
@@ -188,15 +261,24 @@ function parseReason(text: string): TokenRequestReason | undefined | typeof BAD_
   return isReason(reason) ? reason : undefined;
 }
 
-function userIdOf(decision: AuthorizedUser | string): string {
-  const userId = typeof decision === 'string' ? decision : (decision as Partial<AuthorizedUser>).userId;
-  if (typeof userId !== 'string' || !URL_SAFE_ID.test(userId)) {
-    throw invalidConfig(
-      'authorize',
-      'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse',
-    );
+// The apiKey-wide option is left out on purpose: an error message is no place to suggest a wider token.
+const BAD_DECISION =
+  'authorize() must return { userId } or a userId string (letters, digits, "_", ".", "@", "-": the SDK sends it unescaped in a URL), a Response, or null/undefined/false to refuse';
+
+/** The grant to sign for, from what authorize returned. Throws INVALID_CONFIG 'authorize' (a 500) otherwise. */
+function decisionOf(decision: unknown): { userId: string | undefined; scope: TokenScope } {
+  if (typeof decision !== 'string' && (typeof decision !== 'object' || decision === null)) throw invalidConfig('authorize', BAD_DECISION);
+  const { userId, scope } = typeof decision === 'string' ? { userId: decision, scope: undefined } : (decision as { userId?: unknown; scope?: unknown });
+  if (scope === 'apiKey') {
+    if (userId !== undefined) {
+      throw invalidConfig('authorize', "authorize() returned { scope: 'apiKey' } with a userId: an apiKey-wide token is valid for every user id, leave userId out");
+    }
+    return { userId: undefined, scope };
   }
-  return userId;
+  if ((scope !== undefined && scope !== 'user') || typeof userId !== 'string' || !URL_SAFE_ID.test(userId)) {
+    throw invalidConfig('authorize', BAD_DECISION);
+  }
+  return { userId, scope: 'user' };
 }
 
 function originSet(origins: unknown): ReadonlySet<string> {
@@ -215,12 +297,19 @@ function defaultOnError(error: unknown): void {
  *
  * Contract (what the client speaks):
  * - Request: `POST <endpoint>`, body optional JSON `{ "reason": "initial" | "renew" | "expired" | "refused" | "retry" }`
- *   (any Content-Type; at most 8 KiB). The reason is informational and passed to `authorize`; a missing or
- *   unknown reason is `undefined`. Any other field (a `userId` too) is ignored. The browser authenticates
- *   the way your app does (cookie, session, Authorization header): `authorize` checks it.
+ *   (at most 8 KiB), sent with any Content-Type: the browser sends `text/plain` (no CORS preflight), and
+ *   `application/json` works too. Behind a body parser (`express.json()`, `express.text()`, `express.raw()`)
+ *   the adapter takes what the parser left on `req.body`; without one it reads the stream. The reason is
+ *   informational and passed to `authorize`; a missing or unknown reason is `undefined`. Any other field
+ *   (a `userId` too) is ignored. The browser authenticates the way your app does (cookie, session,
+ *   Authorization header): `authorize` checks it.
  * - 200, `Content-Type: application/json`, `Cache-Control: no-store`:
- *   `{ "token": "<jwt>", "userId": "<id>", "expiresAt": <exp * 1000, ms since epoch> }`, the token signed
- *   for exactly the userId `authorize` returned.
+ *   `{ "token": "<jwt>", "userId": "<id>", "expiresAt": <exp * 1000, ms since epoch>, "scope": "user" }`, the
+ *   token signed for exactly the userId `authorize` returned; or, when `authorize` returned `{ scope: 'apiKey' }`,
+ *   `{ "token", "userId": "ApiKey_Token", "expiresAt", "scope": "apiKey" }`: an apiKey-wide token, with which the
+ *   browser registers under its own user id.
+ * - Every answer the handler writes carries a `Date` header from its clock (`now`, the one `iat` is read from):
+ *   the browser estimates the server's clock from it, as it estimates the token's lifetime from `expiresAt`.
  * - 400 `{"error":"invalid request body"}`: the body is not a JSON object.
  * - 401 `{"error":"unauthorized"}`: `authorize` returned null, undefined or false.
  * - 403 `{"error":"cross-site request"}`: a browser request from another site not in `allowedOrigins`.
@@ -234,8 +323,23 @@ function defaultOnError(error: unknown): void {
  * Options are checked at once: a bad apiKey, secret, expiresIn, maxExpiresIn, now, onError, allowedOrigins or a
  * missing `authorize` throws an `ApiRtcAuthError` with code `INVALID_CONFIG` and `field` naming the option.
  *
- * @example Next.js route handler: `export const POST = createTokenHandler({ apiKey, secret, authorize });`
- * @example Node: `http.createServer(createTokenHandler({ ... }).node)`; Express: `app.use('/api/apirtc-token', handler.node)`
+ * The apiKey-wide token: only when `authorize` returns `{ scope: 'apiKey' }` (a userId `'ApiKey_Token'` is a 500,
+ * never a wide token). Trade-off: such a token, leaked, lets anyone register under every user id of the apiKey
+ * until it expires, where a per-user token only lets its holder be that user; keep `expiresIn` short for them.
+ *
+ * @example Next.js route handler
+ * ```ts
+ * export const POST = createTokenHandler({ apiKey, secret, authorize: async () => (await auth())?.user.id ?? null });
+ * ```
+ * @example Node and Express
+ * ```ts
+ * http.createServer(createTokenHandler({ apiKey, secret, authorize }).node);
+ * app.use('/api/apirtc-token', express.json(), handler.node); // with or without a body parser
+ * ```
+ * @example An apiKey-wide token for signed-in users, on purpose
+ * ```ts
+ * createTokenHandler({ apiKey, secret, expiresIn: 300, authorize: (_req, { node }) => (node?.req.session ? { scope: 'apiKey' } : null) });
+ * ```
  */
 export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof options !== 'object' || options === null) {
@@ -248,6 +352,14 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   if (typeof onError !== 'function') throw invalidConfig('onError', 'onError must be a function');
   const allowedOrigins = originSet(options.allowedOrigins);
   const sign = createApiRtcTokenSigner(options);
+  // The Date header follows the signing clock; a broken clock must not break the 500 that reports it.
+  const json = answers(() => {
+    try {
+      return sign.now();
+    } catch {
+      return Date.now();
+    }
+  });
 
   const report = (error: unknown): void => {
     try {
@@ -257,33 +369,55 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
     }
   };
 
-  const handle = async (request: Request): Promise<Response> => {
+  const serve = async (incoming: Incoming): Promise<Outcome> => {
     try {
-      if (request.method !== 'POST') return methodNotAllowed(request.method);
-      if (request.headers.get('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(request.headers.get('origin') ?? '')) {
+      if (incoming.method !== 'POST') return methodNotAllowed(json, incoming.method);
+      if (incoming.header('sec-fetch-site') === 'cross-site' && !allowedOrigins.has(incoming.header('origin') ?? '')) {
         return json(403, { error: 'cross-site request' });
       }
-      const text = await readBody(request);
+      const text = incoming.text ?? (await readBody(incoming.request));
       if (text === TOO_LARGE) return json(413, { error: 'request body too large' });
       const reason = text === BAD_BODY ? BAD_BODY : parseReason(text);
       if (reason === BAD_BODY) return json(400, { error: 'invalid request body' });
 
-      const node = nodeContexts.get(request);
-      const decision = await authorize(request, node ? { reason, node } : { reason });
+      const { node } = incoming;
+      const returned = authorize(incoming.request, node ? { reason, node } : { reason });
+      // Most authorize functions behind the Node adapter answer at once: no promise turn for them.
+      const decision = isThenable(returned) ? await returned : returned;
       if (isResponse(decision)) return decision;
       if (decision === null || decision === undefined || decision === false) {
         return json(401, { error: 'unauthorized' });
       }
-      const signed = await sign(userIdOf(decision));
-      return json(200, { token: signed.token, userId: signed.userId, expiresAt: signed.exp * 1000 });
+      const { userId, scope } = decisionOf(decision);
+      const signed = await sign(userId, scope, 'authorize');
+      return json(200, { token: signed.token, userId: signed.userId, expiresAt: signed.exp * 1000, scope });
     } catch (error) {
       report(error);
       return json(500, { error: 'internal error' });
     }
   };
 
+  const handle = async (request: Request): Promise<Response> => toResponse(await serve(fromRequest(request)));
   // The token endpoint's contract answers every method but POST with 405, including those fetch cannot carry.
-  return Object.assign(handle, { node: adaptToNode(handle, methodNotAllowed) });
+  return Object.assign(handle, { node: adaptToNode(serve, (method) => methodNotAllowed(json, method), true) });
+}
+
+/** A request as the handler reads it, the same whether it came as a Request or through the Node adapter. */
+interface Incoming {
+  /** Upper case. */
+  method: string;
+  /** One header's value (lower-case name), or null. */
+  header(name: string): string | null;
+  /** What `authorize` gets. Behind the Node adapter, built on first use. */
+  request: Request;
+  /** The body's text when the Node adapter has read it already; else it is read from a clone of `request`. */
+  text: BodyText | undefined;
+  node: NodeRequestContext | undefined;
+}
+
+function fromRequest(request: Request): Incoming {
+  const { headers } = request;
+  return { method: request.method, header: (name) => headers.get(name), request, text: undefined, node: nodeContexts.get(request) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -313,11 +447,16 @@ function requestUrl(req: IncomingMessage): string {
   }
 }
 
-function requestHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+/** The headers as name/value pairs, for the Request to build its Headers once. */
+function requestHeaders(req: IncomingMessage, dropFraming: boolean): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const name in req.headers) {
+    const value = req.headers[name];
     if (value === undefined || name.startsWith(':')) continue; // HTTP/2 pseudo-headers
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    // A body parser has read (and maybe decompressed) the stream: its framing headers no longer apply.
+    if (dropFraming && (name === 'content-length' || name === 'content-encoding' || name === 'transfer-encoding')) continue;
+    if (typeof value === 'string') headers.push([name, value]);
+    else for (const item of value) headers.push([name, item]);
   }
   return headers;
 }
@@ -329,16 +468,10 @@ function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array
     let size = 0;
     const finish = (): void => {
       cleanup();
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      resolve(bytes);
+      resolve(concat(chunks, size));
     };
     const onData = (chunk: Uint8Array | string): void => {
-      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       chunks.push(bytes);
       size += bytes.byteLength;
       if (size > limit) {
@@ -367,41 +500,118 @@ function readNodeStream(req: IncomingMessage, limit: number): Promise<Uint8Array
   });
 }
 
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /**
  * The body as the fetch handler should see it. A Connect/Express body parser (express.json(), text(),
  * raw()) may have consumed the stream already and left `req.body`: use that instead.
  */
-async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | string | undefined> {
+async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (req.readableEnded) {
     const parsed = (req as IncomingMessage & { body?: unknown }).body;
     if (parsed === undefined || parsed === null) return undefined;
-    if (typeof parsed === 'string') return parsed;
     if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
-    return JSON.stringify(parsed);
+    return new Uint8Array(Buffer.from(typeof parsed === 'string' ? parsed : JSON.stringify(parsed)));
   }
   return readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES);
 }
 
-async function toRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
-  const method = req.method ?? 'GET';
+/**
+ * The request as the handler reads it. The fetch `Request` is built only when something reads it (`lazy`):
+ * most `authorize` functions behind the Node adapter read `context.node.req` (an Express session, a header),
+ * and building a Request costs more than signing the token.
+ */
+async function toIncoming(req: IncomingMessage, res: ServerResponse, method: string, lazy: boolean): Promise<Incoming> {
+  const body = method !== 'GET' && method !== 'HEAD' ? await requestBody(req) : undefined;
+  return new NodeIncoming(req, res, method, body, lazy);
+}
+
+/** What the Node adapter knows of a request; a class, so that no closure is made per request. */
+class NodeIncoming implements Incoming {
+  readonly text: BodyText;
+  readonly node: NodeRequestContext;
+  readonly request: Request;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly method: string,
+    readonly body: Uint8Array<ArrayBuffer> | undefined,
+    lazy: boolean,
+  ) {
+    this.text = body === undefined ? '' : body.byteLength > MAX_TOKEN_REQUEST_BODY_BYTES ? TOO_LARGE : utf8.decode(body);
+    this.node = { req, res };
+    this.request = lazy ? lazyRequest(this) : buildRequest(this);
+  }
+
+  header(name: string): string | null {
+    const value = this.req.headers[name];
+    return value === undefined ? null : typeof value === 'string' ? value : value.join(', ');
+  }
+}
+
+function buildRequest({ req, res, body, text }: NodeIncoming): Request {
   const controller = new AbortController();
   // Lets authorize() notice a client that went away (request.signal).
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  const headers = requestHeaders(req);
-  const init: RequestInit = { method, headers, signal: controller.signal };
-  if (method !== 'GET' && method !== 'HEAD') {
-    if (req.readableEnded) {
-      // A body parser has read (and maybe decompressed) the stream: its framing headers no longer apply.
-      for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
-    }
-    const body = await requestBody(req);
-    if (body !== undefined) init.body = body;
-  }
+  if (res.closed && !res.writableFinished) controller.abort();
+  else res.once('close', () => res.writableFinished || controller.abort());
+  const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
+  // A string body is cheaper for the Request to hold; the bytes only when the text is not an exact copy of them.
+  if (body !== undefined) init.body = typeof text === 'string' && !text.includes('\uFFFD') ? text : body;
   const request = new Request(requestUrl(req), init);
   nodeContexts.set(request, { req, res });
   return request;
+}
+
+/**
+ * A `Request` that builds the real one on first use and forwards every read, call and write to it: an
+ * `authorize` that reads `request.headers`, `request.url` or `await request.json()` sees a Request, one that
+ * never looks at it costs nothing. It is no native Request object for `fetch(request)` or `new Request(request)`:
+ * pass `request.clone()` there.
+ */
+function lazyRequest(source: NodeIncoming): Request {
+  const shell = Object.create(Request.prototype) as LazyShell;
+  shell[SOURCE] = source;
+  return new Proxy(shell, LAZY_REQUEST) as unknown as Request;
+}
+
+const SOURCE = Symbol('source');
+const REAL = Symbol('real');
+
+interface LazyShell {
+  [SOURCE]: NodeIncoming;
+  [REAL]?: Request;
+}
+
+function realRequest(shell: LazyShell): Request {
+  return (shell[REAL] ??= buildRequest(shell[SOURCE]));
+}
+
+/** One handler for every lazy Request: no closure per request. */
+const LAZY_REQUEST: ProxyHandler<LazyShell> = {
+  get: (shell, key) => {
+    const target = realRequest(shell);
+    const value: unknown = Reflect.get(target, key, target);
+    // Request's methods check their receiver: call them on the real one.
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  },
+  set: (shell, key, value) => Reflect.set(realRequest(shell), key, value),
+  has: (shell, key) => key in realRequest(shell),
+};
+
+/** Writes a Reply of the handler's own: no Response to build and read back. */
+function writeReply(reply: Reply, req: IncomingMessage, res: ServerResponse): void {
+  // The request body was not read to its end (a 413): close the connection rather than read the rest.
+  res.writeHead(reply.status, req.complete ? reply.headers : { ...reply.headers, Connection: 'close' });
+  res.end(reply.body ?? undefined);
 }
 
 async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -430,32 +640,44 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
  * Methods a fetch `Request` cannot carry (CONNECT, TRACE, TRACK) are answered 501 without calling the handler.
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
-  return adaptToNode(handler, () => json(501, { error: 'method not supported' }));
+  const json = answers(Date.now);
+  // Any fetch handler: it gets a real Request, built at once.
+  return adaptToNode((incoming) => handler(incoming.request), () => json(501, { error: 'method not supported' }), false);
 }
 
-function adaptToNode(handler: FetchHandler, unsupportedMethod: (method: string) => Response): NodeHandler {
-  return (req, res, next) => {
-    const serve = async (): Promise<void> => {
-      const method = (req.method ?? 'GET').toUpperCase();
-      const response = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await handler(await toRequest(req, res));
-      // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
-      // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
-      if (res.headersSent || res.writableEnded) {
-        if (!res.writableEnded) res.destroy();
-        return;
-      }
-      await writeResponse(response, req, res);
-    };
-    serve().catch((error: unknown) => {
-      if (error === CLIENT_GONE) {
-        res.destroy();
-      } else if (next) {
-        next(error);
-      } else if (!res.headersSent) {
-        res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'internal error' } satisfies TokenErrorBody));
-      } else {
-        res.destroy();
-      }
-    });
-  };
+/** `lazy`: build the fetch Request only if `serve` reads it. */
+function adaptToNode(serve: (incoming: Incoming) => Promise<Outcome>, unsupportedMethod: (method: string) => Outcome, lazy: boolean): NodeHandler {
+  return (req, res, next) => void answerNode(serve, unsupportedMethod, lazy, req, res, next);
+}
+
+async function answerNode(
+  serve: (incoming: Incoming) => Promise<Outcome>,
+  unsupportedMethod: (method: string) => Outcome,
+  lazy: boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: ((error?: unknown) => void) | undefined,
+): Promise<void> {
+  try {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const outcome = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await serve(await toIncoming(req, res, method, lazy));
+    // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
+    // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
+    if (res.headersSent || res.writableEnded) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    if (outcome instanceof Reply) writeReply(outcome, req, res);
+    else await writeResponse(outcome, req, res);
+  } catch (error) {
+    if (error === CLIENT_GONE) {
+      res.destroy();
+    } else if (next) {
+      next(error);
+    } else if (!res.headersSent) {
+      res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'internal error' } satisfies TokenErrorBody));
+    } else {
+      res.destroy();
+    }
+  }
 }

@@ -3,11 +3,14 @@
  * Node (or any server runtime with WebCrypto and fetch) only: the secret must never reach a browser.
  */
 export {
+  APIKEY_WIDE_USER_ID,
   createApiRtcToken,
   DEFAULT_EXPIRES_IN,
   DEFAULT_MAX_EXPIRES_IN,
+  type ApiKeyWideTokenOptions,
   type ApiRtcTokenSettings,
   type CreateApiRtcTokenOptions,
+  type TokenScope,
 } from './token.js';
 export {
   createTokenHandler,
@@ -15,6 +18,7 @@ export {
   MAX_TOKEN_REQUEST_BODY_BYTES,
   TOKEN_REQUEST_REASONS,
   type Authorize,
+  type AuthorizedApiKey,
   type AuthorizeContext,
   type AuthorizedUser,
   type AuthorizeResult,

@@ -1,11 +1,21 @@
 import { SignJWT } from 'jose';
 import { invalidConfig, requireText } from '../core/errors.js';
-import { APIRTC_AUDIENCE, USER_ID_GRANT } from '../core/jwt.js';
+import { APIKEY_WIDE_USER_ID, APIRTC_AUDIENCE, USER_ID_GRANT } from '../core/jwt.js';
 
 /** One hour, as in the vendor's example. */
 export const DEFAULT_EXPIRES_IN = 3600;
 /** Longer tokens are refused unless `maxExpiresIn` is raised: a leaked token lives as long as it says. */
 export const DEFAULT_MAX_EXPIRES_IN = 24 * 3600;
+
+// APIKEY_WIDE_USER_ID: the grant of an apiKey-wide token, shared with the browser's checks. Signed only with
+// `scope: 'apiKey'`; as a `userId` it is refused, so that no user id from a database or a form turns a token wide.
+export { APIKEY_WIDE_USER_ID };
+
+/**
+ * What a token is valid for: `'user'` (the default), one user id, the `userId` it names; `'apiKey'`, every
+ * user id of the apiKey (grant `ApiKey_Token`).
+ */
+export type TokenScope = 'user' | 'apiKey';
 
 /** The settings a token is signed with, apart from the user it is for. */
 export interface ApiRtcTokenSettings {
@@ -24,15 +34,36 @@ export interface ApiRtcTokenSettings {
   now?: () => number;
 }
 
+/** A token for one user id: the default. */
 export interface CreateApiRtcTokenOptions extends ApiRtcTokenSettings {
-  /** The id the browser registers with, `register({ id: userId, token })` (grant `apiRTC_UserAgent_Id`). */
+  /**
+   * The id the browser registers with, `register({ id: userId, token })` (grant `apiRTC_UserAgent_Id`).
+   * `'ApiKey_Token'` is refused here: sign an apiKey-wide token with `scope: 'apiKey'` instead.
+   */
   userId: string;
+  /** @defaultValue `'user'` */
+  scope?: 'user';
 }
+
+/**
+ * An apiKey-wide token: valid for every user id of the apiKey (grant `ApiKey_Token`).
+ * Trade-off: one leaked token lets anyone register under any user id of the apiKey until it expires;
+ * prefer per-user tokens, and keep wide ones short-lived.
+ */
+export interface ApiKeyWideTokenOptions extends ApiRtcTokenSettings {
+  /** Opt-in: the token is not bound to a user id. */
+  scope: 'apiKey';
+  /** Not allowed: the token would not be bound to it, whatever it says. */
+  userId?: undefined;
+}
+
 
 /** A signed token with the claims a caller may want without decoding it. @internal */
 export interface SignedApiRtcToken {
   token: string;
+  /** The grant: the user id, or `ApiKey_Token` for an apiKey-wide token. */
   userId: string;
+  scope: TokenScope;
   /** NumericDate (seconds since epoch). */
   iat: number;
   /** NumericDate (seconds since epoch). */
@@ -40,8 +71,15 @@ export interface SignedApiRtcToken {
   jti: string;
 }
 
-/** Signs for one user with settings validated once. @internal */
-export type ApiRtcTokenSigner = (userId: string) => Promise<SignedApiRtcToken>;
+/**
+ * Signs for one user (`scope` 'user', the default) or for the whole apiKey (`scope` 'apiKey', no userId),
+ * with settings validated once. Rejects with INVALID_CONFIG `field` (default 'userId') on a bad user id. @internal
+ */
+export interface ApiRtcTokenSigner {
+  (userId: unknown, scope?: TokenScope, field?: string): Promise<SignedApiRtcToken>;
+  /** The settings' clock (ms since epoch), validated. */
+  readonly now: () => number;
+}
 
 
 /**
@@ -49,7 +87,7 @@ export type ApiRtcTokenSigner = (userId: string) => Promise<SignedApiRtcToken>;
  * caller mutating (or zeroing) its buffer later must not change what we sign with, and under a DOM
  * emulation (jsdom) jose's `instanceof Uint8Array` check refuses TextEncoder's or Buffer's output.
  */
-export function hmacKey(secret: unknown): Uint8Array {
+export function hmacKey(secret: unknown): Uint8Array<ArrayBuffer> {
   if (ArrayBuffer.isView(secret) && (secret as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT === 1) {
     if (secret.byteLength === 0) throw invalidConfig('secret', 'secret is required and must not be empty');
     return new Uint8Array(new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength));
@@ -103,9 +141,13 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
   const key = hmacKey(settings.secret);
   const seconds = Math.ceil(lifetime(settings.expiresIn, settings.maxExpiresIn));
   const now = clock(settings.now);
-  return async (userIdInput) => {
-    // The SDK sends the id unescaped in its handshake URL: the browser refuses any other id, so don't sign one.
-    const userId = requireText('userId', userIdInput, { urlSafe: true });
+  // jose imports a Uint8Array secret into a CryptoKey on every sign: import it once, on first use.
+  let imported: CryptoKey | undefined;
+  let importing: Promise<CryptoKey> | undefined;
+  const signingKey = (): Promise<CryptoKey> =>
+    (importing ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']).then((cryptoKey) => (imported = cryptoKey)));
+  const sign = async (userIdInput: unknown, scope: TokenScope = 'user', field = 'userId'): Promise<SignedApiRtcToken> => {
+    const userId = grantFor(userIdInput, scope, field);
     const iat = Math.floor(now() / 1000);
     const exp = iat + seconds;
     const jti = crypto.randomUUID();
@@ -116,9 +158,34 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(jti)
-      .sign(key);
-    return { token, userId, iat, exp, jti };
+      .sign(imported ?? (await signingKey()));
+    return { token, userId, scope, iat, exp, jti };
   };
+  return Object.assign(sign, { now });
+}
+
+/** The grant to sign: the user id, or `ApiKey_Token` on explicit request only. */
+function grantFor(userId: unknown, scope: TokenScope, field: string): string {
+  if (scope === 'apiKey') {
+    if (userId !== undefined) {
+      throw invalidConfig(field, `an apiKey-wide token (scope 'apiKey') is valid for every user id: leave ${field} out`);
+    }
+    return APIKEY_WIDE_USER_ID;
+  }
+  // The SDK sends the id unescaped in its handshake URL: the browser refuses any other id, so don't sign one.
+  const id = requireText(field, userId, { urlSafe: true });
+  if (id === APIKEY_WIDE_USER_ID) {
+    throw invalidConfig(
+      field,
+      `${field} "${APIKEY_WIDE_USER_ID}" would sign a token valid for every user id of the apiKey: ask for one on purpose with scope: 'apiKey' (and no ${field})`,
+    );
+  }
+  return id;
+}
+
+function scopeOf(value: unknown): TokenScope {
+  if (value === undefined || value === 'user' || value === 'apiKey') return value ?? 'user';
+  throw invalidConfig('scope', `scope must be 'user' (the default) or 'apiKey'`);
 }
 
 /**
@@ -126,16 +193,35 @@ export function createApiRtcTokenSigner(settings: ApiRtcTokenSettings): ApiRtcTo
  * `aud` = 'apiRTC', `grants.apiRTC_UserAgent_Id` = userId, `iat`, `exp`, and a random uuid `jti`.
  * Node (or any runtime with WebCrypto) only: the secret must stay on your server.
  *
+ * With `scope: 'apiKey'` (and no `userId`) it signs the apiKey-wide token ApiRTC documents
+ * (`grants.apiRTC_UserAgent_Id: 'ApiKey_Token'`): the browser registers with it under any user id of the apiKey.
+ * Trade-off: one leaked token then works for every user id of the apiKey until it expires, where a per-user
+ * token only lets its holder be that one user. Prefer per-user tokens; if you hand out wide ones, keep them short.
+ * A `userId` of `'ApiKey_Token'` without `scope: 'apiKey'` is refused: a wide token is never signed by accident.
+ *
  * Rejects with an `ApiRtcAuthError` with code `INVALID_CONFIG`
  * and `field` naming the option at fault: an empty, blank or whitespace-padded apiKey or one with
  * whitespace or `:`; an empty userId or one with other characters than letters, digits, `_`, `.`, `@` and `-`
- * (the SDK sends it unescaped in a URL); an empty secret; an expiresIn that is not a positive finite
+ * (the SDK sends it unescaped in a URL); a userId `'ApiKey_Token'` without `scope: 'apiKey'`, or any userId with
+ * it; a scope other than 'user' or 'apiKey'; an empty secret; an expiresIn that is not a positive finite
  * number or is above maxExpiresIn; an invalid maxExpiresIn.
+ *
+ * @example A token for one user (the usual case)
+ * ```ts
+ * const token = await createApiRtcToken({ apiKey, secret, userId: 'alice' });
+ * // browser: register({ id: 'alice', token })
+ * ```
+ * @example An apiKey-wide token, on purpose
+ * ```ts
+ * const token = await createApiRtcToken({ apiKey, secret, scope: 'apiKey', expiresIn: 300 });
+ * // browser: register({ id: anyUserId, token }); the grant is APIKEY_WIDE_USER_ID ('ApiKey_Token')
+ * ```
  */
-export async function createApiRtcToken(options: CreateApiRtcTokenOptions): Promise<string> {
+export async function createApiRtcToken(options: CreateApiRtcTokenOptions | ApiKeyWideTokenOptions): Promise<string> {
   if (typeof options !== 'object' || options === null) {
     throw invalidConfig('options', 'options are required: { apiKey, secret, userId, ... }');
   }
-  const signed = await createApiRtcTokenSigner(options)(options.userId);
+  const scope = scopeOf(options.scope);
+  const signed = await createApiRtcTokenSigner(options)(options.userId, scope);
   return signed.token;
 }

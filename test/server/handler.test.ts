@@ -4,6 +4,7 @@ import { jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ApiRtcClaims } from '../../src/core/jwt.js';
 import {
+  APIKEY_WIDE_USER_ID,
   ApiRtcAuthError,
   createTokenHandler,
   MAX_TOKEN_REQUEST_BODY_BYTES,
@@ -14,6 +15,7 @@ import {
   type TokenHandler,
   type TokenHandlerOptions,
 } from '../../src/server/index.js';
+import { vendorClaims } from './claims.js';
 import { consumeBody, listen, rawRequest } from './http-helpers.js';
 
 const apiKey = 'myDemoApiKey';
@@ -22,7 +24,6 @@ const key = new TextEncoder().encode(secret);
 const NOW_MS = 1_760_000_000_456;
 const NOW_S = 1_760_000_000;
 const now = (): number => NOW_MS;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Every JWT starts with the base64url of '{"' : an error body must never contain one. */
 const JWT_PREFIX = 'eyJ';
 
@@ -113,24 +114,52 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/json');
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    const body = answer.body as { token: string; userId: string; expiresAt: number };
-    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'token', 'userId']);
+    const body = answer.body as { token: string; userId: string; expiresAt: number; scope: string };
+    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'scope', 'token', 'userId']);
     expect(body.userId).toBe('alice');
+    expect(body.scope).toBe('user');
     expect(body.expiresAt).toBe((NOW_S + 3600) * 1000);
 
     const { payload, protectedHeader } = await verifyToken(body.token);
     expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: 'alice' },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 3600,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, 'alice', NOW_S, 3600));
     expect(body.expiresAt).toBe((payload.exp ?? 0) * 1000);
     expect(answer.text).not.toContain('mallory');
     expect(authorize).toHaveBeenCalledTimes(1);
+  });
+
+  it("hands out an apiKey-wide token only when authorize returns { scope: 'apiKey' }: userId ApiKey_Token, scope apiKey", async () => {
+    const { call } = await endpoint(() => ({ scope: 'apiKey' }), { expiresIn: 300 });
+    const answer = await read(await call('/token', post('{"reason":"initial","userId":"mallory"}')));
+    expect(answer.status).toBe(200);
+    const body = answer.body as { token: string; userId: string; expiresAt: number; scope: string };
+    expect(body).toEqual({ token: expect.any(String), userId: 'ApiKey_Token', expiresAt: (NOW_S + 300) * 1000, scope: 'apiKey' });
+    expect(body.userId).toBe(APIKEY_WIDE_USER_ID);
+    const { payload } = await verifyToken(body.token);
+    expect(payload).toEqual(vendorClaims(apiKey, 'ApiKey_Token', NOW_S, 300));
+  });
+
+  it.each([
+    ['no body', undefined, {}],
+    ['text/plain, as the browser sends it', '{"reason":"renew"}', { 'Content-Type': 'text/plain;charset=UTF-8' }],
+  ] as const)('sends a Date header from its clock, the one iat is read from, on a 200 (%s) and on every error it writes', async (_name, body, headers) => {
+    const expected = new Date(NOW_S * 1000).toUTCString();
+    const { call } = await endpoint((request) => (request.headers.get('x-user') === 'none' ? null : request.headers.get('x-user') === 'bad' ? { userId: '' } : 'olga'));
+    const init: RequestInit = body === undefined ? { method: 'POST', headers } : { method: 'POST', headers, body };
+    const ok = await read(await call('/token', init));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('date')).toBe(expected);
+    const errors = await Promise.all([
+      call('/token', { method: 'GET' }),
+      call('/token', post('[1]')),
+      call('/token', post('{}', { 'X-User': 'none' })),
+      call('/token', post('{}', { 'X-User': 'bad' })),
+      call('/token', post('{}', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' })),
+      call('/token', post(JSON.stringify({ pad: 'x'.repeat(MAX_TOKEN_REQUEST_BODY_BYTES) }))),
+    ]);
+    expect(errors.map((response) => response.status)).toEqual([405, 400, 401, 500, 403, 413]);
+    expect(errors.map((response) => response.headers.get('date'))).toEqual(errors.map(() => expected));
+    await Promise.all(errors.map(read));
   });
 
   it('accepts a plain userId string from authorize (sync or async)', async () => {
@@ -271,6 +300,13 @@ describe.each(transports)('token endpoint: $name', (transport) => {
     ['a numeric userId', { userId: 42 }],
     ['true', true],
     ['a number', 7],
+    // The apiKey-wide token is never signed by accident: only { scope: 'apiKey' } asks for it.
+    ['the userId string "ApiKey_Token"', 'ApiKey_Token'],
+    ['{ userId: "ApiKey_Token" }', { userId: 'ApiKey_Token' }],
+    ['{ userId: "ApiKey_Token", scope: "user" }', { userId: 'ApiKey_Token', scope: 'user' }],
+    ["{ scope: 'apiKey' } with a userId", { scope: 'apiKey', userId: 'alice' }],
+    ['an unknown scope', { scope: 'everyone', userId: 'alice' }],
+    ['a scope without userId', { scope: 'user' }],
   ])('answers 500 when authorize returns %s, never a token', async (_name, decision) => {
     const { call, onError } = await endpoint(() => decision as never);
     const answer = await read(await call('/token', post()));
@@ -382,6 +418,18 @@ describe('token endpoint: fetch handler specifics', () => {
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('500'), expect.objectContaining({ message: 'boom' }));
   });
 
+  it('answers 500 with a Date header from the real clock when the injected clock breaks, and reports it', async () => {
+    const onError = vi.fn();
+    const handler = createTokenHandler(handlerOptions(() => 'oscar', { now: () => Number.NaN, onError }));
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const answer = await read(await handler(new Request('http://app.example/token', { method: 'POST' })));
+    expect(answer.status).toBe(500);
+    const date = Date.parse(answer.headers.get('date') ?? '');
+    expect(date).toBeGreaterThanOrEqual(before);
+    expect(date).toBeLessThanOrEqual(Date.now());
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'now' }));
+  });
+
   it('still answers 500 when onError itself throws', async () => {
     const handler = createTokenHandler(
       handlerOptions(() => {
@@ -457,6 +505,75 @@ describe('token endpoint: Node adapter specifics', () => {
     expect(answer.status).toBe(413);
     expect(answer.text).toBe('{"error":"request body too large"}');
     expect(authorize).not.toHaveBeenCalled();
+  });
+
+  it('gives authorize a Request that reads like one: instanceof, headers, URL, body, and a clone fetch accepts', async () => {
+    let seen: Record<string, unknown> = {};
+    const server = await listen(
+      createTokenHandler(
+        handlerOptions(async (request) => {
+          const copy = new Request(request.clone());
+          seen = {
+            isRequest: request instanceof Request,
+            method: request.method,
+            path: new URL(request.url).pathname,
+            auth: request.headers.get('authorization'),
+            hasBody: 'body' in request,
+            copyMethod: copy.method,
+            copyBody: await copy.text(),
+            body: await request.json(),
+            bodyUsed: request.bodyUsed,
+          };
+          return 'nina';
+        }),
+      ).node,
+    );
+    onTestFinished(() => server.close());
+    const answer = await read(await fetch(`${server.origin}/t`, post('{"reason":"initial"}', { Authorization: 'Bearer s1' })));
+    expect(answer.status).toBe(200);
+    expect(seen).toEqual({
+      isRequest: true,
+      method: 'POST',
+      path: '/t',
+      auth: 'Bearer s1',
+      hasBody: true,
+      copyMethod: 'POST',
+      copyBody: '{"reason":"initial"}',
+      body: { reason: 'initial' },
+      bodyUsed: true,
+    });
+  });
+
+  it.each([
+    ['while authorize waits', false],
+    ['before authorize first reads the request', true],
+  ])("aborts request.signal when the client goes away %s", async (_name, readLate) => {
+    let client: Socket | undefined;
+    const aborted = new Promise<boolean>((resolve) => {
+      const handler = createTokenHandler(
+        handlerOptions(async (request, { node }) => {
+          if (!readLate) {
+            const { signal } = request;
+            client?.destroy();
+            await new Promise((done) => signal.addEventListener('abort', done, { once: true }));
+            resolve(signal.aborted);
+            return null;
+          }
+          client?.destroy();
+          await new Promise((done) => node?.res.once('close', done));
+          resolve(request.signal.aborted);
+          return null;
+        }),
+      );
+      void listen(handler.node).then((server) => {
+        onTestFinished(() => server.close());
+        client = connect(Number(new URL(server.origin).port), '127.0.0.1', () => {
+          client?.write('POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}');
+        });
+        client.on('error', () => {});
+      });
+    });
+    expect(await aborted).toBe(true);
   });
 
   it("gives authorize the original req/res, so it can read what the app's middleware set (req.session)", async () => {

@@ -4,12 +4,14 @@ import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { findClaimProblem, type ApiRtcClaims } from '../../src/core/jwt.js';
 import {
+  APIKEY_WIDE_USER_ID,
   ApiRtcAuthError,
   createApiRtcToken,
   DEFAULT_EXPIRES_IN,
   DEFAULT_MAX_EXPIRES_IN,
   type CreateApiRtcTokenOptions,
 } from '../../src/server/index.js';
+import { vendorClaims, UUID } from './claims.js';
 
 const apiKey = 'myDemoApiKey';
 const secret = 'a-secret-that-must-never-leak-7f3c';
@@ -19,7 +21,6 @@ const userId = 'alice-42';
 const NOW_MS = 1_760_000_000_789;
 const NOW_S = 1_760_000_000;
 const now = (): number => NOW_MS;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function options(overrides: Partial<Record<keyof CreateApiRtcTokenOptions, unknown>> = {}): CreateApiRtcTokenOptions {
   return { apiKey, secret, userId, now, ...overrides } as CreateApiRtcTokenOptions;
@@ -59,14 +60,7 @@ describe('createApiRtcToken', () => {
   it('carries exactly the vendor claims, verified with the secret', async () => {
     const token = await createApiRtcToken(options());
     const { payload } = await verify(token);
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: userId },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 3600,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, userId, NOW_S, 3600));
     expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'grants', 'iat', 'jti', 'sub']);
     expect(findClaimProblem(payload, { apiKey, userId })).toBeUndefined();
   });
@@ -136,6 +130,18 @@ describe('createApiRtcToken', () => {
     expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: 'Bob.Smith_7@Example-Corp' });
   });
 
+  it("signs the apiKey-wide token on purpose, with scope 'apiKey' and no userId: grant ApiKey_Token", async () => {
+    expect(APIKEY_WIDE_USER_ID).toBe('ApiKey_Token');
+    const token = await createApiRtcToken({ apiKey, secret, scope: 'apiKey', expiresIn: 300, now });
+    const { payload } = await verify(token);
+    expect(payload).toEqual(vendorClaims(apiKey, 'ApiKey_Token', NOW_S, 300));
+  });
+
+  it("signs a per-user token with scope 'user', as without scope", async () => {
+    const { payload } = await verify(await createApiRtcToken(options({ scope: 'user' })));
+    expect(payload.grants).toEqual({ apiRTC_UserAgent_Id: userId });
+  });
+
   describe('refuses bad input with INVALID_CONFIG naming the field', () => {
     const cases: Array<[string, Partial<Record<keyof CreateApiRtcTokenOptions, unknown>>, string]> = [
       ['missing apiKey', { apiKey: undefined }, 'apiKey'],
@@ -157,6 +163,13 @@ describe('createApiRtcToken', () => {
       ['userId with "+"', { userId: 'a+b@x.example' }, 'userId'],
       ['userId with "&" and "="', { userId: 'bob&apiKey=other' }, 'userId'],
       ['userId with a non-ASCII letter', { userId: 'é' }, 'userId'],
+      // A wide token is never signed by accident: the grant value as a user id is not the opt-in.
+      ['userId "ApiKey_Token" without scope', { userId: 'ApiKey_Token' }, 'userId'],
+      ['userId "ApiKey_Token" with scope "user"', { userId: 'ApiKey_Token', scope: 'user' }, 'userId'],
+      ["scope 'apiKey' with a userId", { scope: 'apiKey' }, 'userId'],
+      ["scope 'apiKey' with userId ApiKey_Token", { scope: 'apiKey', userId: 'ApiKey_Token' }, 'userId'],
+      ['an unknown scope', { scope: 'everyone' }, 'scope'],
+      ['scope not a string', { scope: true }, 'scope'],
       ['missing secret', { secret: undefined }, 'secret'],
       ['empty secret string', { secret: '' }, 'secret'],
       ['empty secret Uint8Array', { secret: new Uint8Array(0) }, 'secret'],
@@ -220,14 +233,7 @@ describe('interop with the jsonwebtoken package (the vendor page)', () => {
       subject: apiKey,
       clockTimestamp: NOW_S + 10,
     });
-    expect(payload).toEqual({
-      grants: { apiRTC_UserAgent_Id: userId },
-      sub: apiKey,
-      aud: 'apiRTC',
-      iat: NOW_S,
-      exp: NOW_S + 3600,
-      jti: expect.stringMatching(UUID),
-    });
+    expect(payload).toEqual(vendorClaims(apiKey, userId, NOW_S, 3600));
     const { header } = jwt.decode(token, { complete: true }) ?? expect.fail('jsonwebtoken could not decode our token');
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(() => jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: NOW_S + 3600 })).toThrow(/jwt expired/);
