@@ -37,6 +37,7 @@ export default defineConfig({
         'server/index': 'src/server/index.ts',
         'cloud/index': 'src/cloud/index.ts',
         'cloud/cli': 'src/cloud/cli.ts',
+        'devtools/index': 'src/devtools/index.ts',
       },
       formats: ['es'],
     },
@@ -63,7 +64,7 @@ export default defineConfig({
           name: 'jsdom',
           environment: 'jsdom',
           environmentOptions: { jsdom: { resources: 'usable' } },
-          include: ['test/**/*.sdk.test.ts', 'test/react/**/*.test.tsx'],
+          include: ['test/**/*.sdk.test.ts', 'test/react/**/*.test.tsx', 'test/devtools/**/*.test.tsx'],
         },
       },
       {
