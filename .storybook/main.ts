@@ -21,6 +21,8 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  // The demos are the product page: no Storybook onboarding checklist in the sidebar or the menu.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
   // Storybook's Vite builder loads the root vite.config.ts (the library build): keep only what the demos need.
   viteFinal(viteConfig) {
     const { test: _test, ...rest } = viteConfig as typeof viteConfig & { test?: unknown };

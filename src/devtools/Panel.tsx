@@ -84,6 +84,7 @@ function useStore<T>(store: Store<T>): T {
 const s = {
   panel: { font: '13px/1.45 system-ui, sans-serif', color: '#1f2328', background: '#fff', border: '1px solid #d0d7de', borderRadius: 8, padding: '8px 10px' },
   h: { font: '600 12px system-ui, sans-serif', color: '#57606a', margin: '8px 0 4px' },
+  columns: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(300px, 1fr))', gap: '0 16px', alignItems: 'start' },
   fields: { display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '2px 12px', margin: 0 },
   mono: { margin: 0, font: '12px ui-monospace, monospace' },
   badge: { display: 'inline-block', padding: '0 8px', borderRadius: 999, fontWeight: 600, color: '#fff' },
@@ -135,98 +136,104 @@ export function DevtoolsPanel({ engine, events: source, title, position, initial
           </button>
         )}
       </div>
-      <dl style={s.fields}>
-        <dt>status</dt>
-        <dd style={s.mono}>
-          <span role="status" aria-label="session status" data-testid="status" style={{ ...s.badge, background: STATUS_COLORS[current.status] }}>
-            {current.status}
-          </span>
-        </dd>
-        <dt>session id</dt>
-        <dd style={s.mono} data-testid="session-id">
-          {current.sessionId ?? '—'}
-        </dd>
-        {current.expiresAt !== undefined && (
-          <>
-            <dt>token expires in</dt>
+      <div style={s.columns}>
+        <div>
+          <dl style={s.fields}>
+            <dt>status</dt>
             <dd style={s.mono}>
-              <Countdown at={current.expiresAt} now={now} testId="expires-in" />
+              <span role="status" aria-label="session status" data-testid="status" style={{ ...s.badge, background: STATUS_COLORS[current.status] }}>
+                {current.status}
+              </span>
             </dd>
-          </>
-        )}
-        {current.renewAt !== undefined && (
-          <>
-            <dt>renews in</dt>
-            <dd style={s.mono}>
-              <Countdown at={current.renewAt} now={now} testId="renews-in" />
+            <dt>session id</dt>
+            <dd style={s.mono} data-testid="session-id">
+              {current.sessionId ?? '—'}
             </dd>
-          </>
-        )}
-        {current.status === 'retrying' && (
-          <>
-            <dt>next attempt</dt>
-            <dd style={s.mono}>{current.retryAt === undefined ? 'when the browser is back online' : <Countdown at={current.retryAt} now={now} testId="retry-in" />}</dd>
-          </>
-        )}
-      </dl>
-      {error && (
-        <div role="alert" data-testid="error" style={s.error}>
-          <code data-testid="error-code" style={{ fontWeight: 700 }}>
-            {error.code}
-          </code>{' '}
-          <span data-testid="error-message">{error.message}</span>
-          <div style={{ color: '#57606a', fontSize: 12 }}>
-            retryable: {error.retryable ? 'yes (the engine retries by itself)' : 'no (not retried: register() tries again; a failed renewal keeps the current session)'}
-            {error.field ? `, field: ${error.field}` : ''}
-          </div>
+            {current.expiresAt !== undefined && (
+              <>
+                <dt>token expires in</dt>
+                <dd style={s.mono}>
+                  <Countdown at={current.expiresAt} now={now} testId="expires-in" />
+                </dd>
+              </>
+            )}
+            {current.renewAt !== undefined && (
+              <>
+                <dt>renews in</dt>
+                <dd style={s.mono}>
+                  <Countdown at={current.renewAt} now={now} testId="renews-in" />
+                </dd>
+              </>
+            )}
+            {current.status === 'retrying' && (
+              <>
+                <dt>next attempt</dt>
+                <dd style={s.mono}>{current.retryAt === undefined ? 'when the browser is back online' : <Countdown at={current.retryAt} now={now} testId="retry-in" />}</dd>
+              </>
+            )}
+          </dl>
+          {error && (
+            <div role="alert" data-testid="error" style={s.error}>
+              <code data-testid="error-code" style={{ fontWeight: 700 }}>
+                {error.code}
+              </code>{' '}
+              <span data-testid="error-message">{error.message}</span>
+              <div style={{ color: '#57606a', fontSize: 12 }}>
+                retryable: {error.retryable ? 'yes (the engine retries by itself)' : 'no (not retried: register() tries again; a failed renewal keeps the current session)'}
+                {error.field ? `, field: ${error.field}` : ''}
+              </div>
+            </div>
+          )}
+          <div style={{ display: 'flex', gap: 6, margin: '6px 0' }}>
+            <button type="button" style={s.button} onClick={() => void snapshot.register().catch(ignore)}>
+              register()
+            </button>
+            <button type="button" style={s.button} onClick={() => void snapshot.renew().catch(ignore)}>
+              renew()
+            </button>
+            <button type="button" style={s.button} onClick={() => void snapshot.unregister().catch(ignore)}>
+              unregister()
+            </button>
         </div>
-      )}
-      <div style={{ display: 'flex', gap: 6, margin: '6px 0' }}>
-        <button type="button" style={s.button} onClick={() => void snapshot.register().catch(ignore)}>
-          register()
-        </button>
-        <button type="button" style={s.button} onClick={() => void snapshot.renew().catch(ignore)}>
-          renew()
-        </button>
-        <button type="button" style={s.button} onClick={() => void snapshot.unregister().catch(ignore)}>
-          unregister()
-        </button>
-      </div>
-      <h4 style={s.h}>Timeline</h4>
-      <Timeline model={timeline} />
-      <h4 style={s.h}>Registrations</h4>
-      <table style={s.table} data-testid="registrations">
-        <thead>
-          <tr>
-            {['#', 'at', 'token reason', 'token jti', 'session id'].map((name) => (
-              <th key={name} style={s.cell}>
-                {name}
-              </th>
+          <h4 style={s.h}>Timeline</h4>
+          <Timeline model={timeline} />
+          <h4 style={s.h}>Registrations</h4>
+          <table style={s.table} data-testid="registrations">
+            <thead>
+              <tr>
+                {['#', 'at', 'token reason', 'token jti', 'session id'].map((name) => (
+                  <th key={name} style={s.cell}>
+                    {name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {registrations.map((row) => (
+                <tr key={row.n} data-testid={`registration-${row.n}`}>
+                  <td style={s.cell}>{row.n}</td>
+                  <td style={s.cell}>{rel(row.at, 1)}</td>
+                  <td style={s.cell}>{row.reason}</td>
+                  <td style={s.cell}>{shortJti(row.jti)}</td>
+                  <td style={s.cell}>{row.sessionId}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div>
+          <h4 style={s.h}>
+            {events ? 'Events' : 'State changes'} ({lines.length})
+          </h4>
+          <ol style={s.log} data-testid="event-log" reversed>
+            {[...lines].reverse().map((line) => (
+              <li key={line.id} style={{ borderBottom: '1px dotted #eaeef2' }}>
+                <time style={{ color: '#8c959f', display: 'inline-block', minWidth: 60 }}>{rel(line.at)}</time> <b style={{ color: '#0550ae' }}>{line.type}</b> {line.text}
+              </li>
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {registrations.map((row) => (
-            <tr key={row.n} data-testid={`registration-${row.n}`}>
-              <td style={s.cell}>{row.n}</td>
-              <td style={s.cell}>{rel(row.at, 1)}</td>
-              <td style={s.cell}>{row.reason}</td>
-              <td style={s.cell}>{shortJti(row.jti)}</td>
-              <td style={s.cell}>{row.sessionId}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h4 style={s.h}>
-        {events ? 'Events' : 'State changes'} ({lines.length})
-      </h4>
-      <ol style={s.log} data-testid="event-log" reversed>
-        {[...lines].reverse().map((line) => (
-          <li key={line.id} style={{ borderBottom: '1px dotted #eaeef2' }}>
-            <time style={{ color: '#8c959f', display: 'inline-block', minWidth: 60 }}>{rel(line.at)}</time> <b style={{ color: '#0550ae' }}>{line.type}</b> {line.text}
-          </li>
-        ))}
-      </ol>
+          </ol>
+        </div>
+      </div>
     </section>
   );
 }
