@@ -9,6 +9,7 @@ import {
   sampleOf,
   shortJti,
   timelineOf,
+  type ReadableState,
   type Sample,
 } from './model.js';
 import { STATUS_COLORS, Timeline } from './Timeline.js';
@@ -112,7 +113,7 @@ export function DevtoolsPanel({ engine, events: source, title, position, initial
   const timeline = timelineOf(samples, events, now);
   const origin = Math.min(lines[0]?.at ?? now, timeline.start);
   const rel = (at: number, digits = 2) => `+${((at - origin) / 1000).toFixed(digits)}s`;
-  const error = 'error' in snapshot ? snapshot.error : undefined;
+  const { error }: ReadableState = snapshot;
 
   const floating: CSSProperties | undefined =
     position === 'inline' ? undefined : { position: 'fixed', bottom: 12, [position === 'bottom-left' ? 'left' : 'right']: 12, zIndex: 99999 };

@@ -2,7 +2,7 @@
  * What the devtools panel shows, computed from what it observed: pure functions, no React, no timers.
  * Two inputs: samples of the engine's state (always there) and the engine's events (when a source is given).
  */
-import type { SessionSnapshot, SessionStatus } from '../index.js';
+import type { SessionStatus } from '../index.js';
 import type { TimedSessionEvent } from './events.js';
 
 /** The part of a snapshot the panel keeps, with the time it was seen. Never the Session object or a secret. */
@@ -16,20 +16,28 @@ export interface Sample {
   error: { code: string; message: string } | undefined;
 }
 
-/** Reads a snapshot field whichever status variant it is (fields absent from a variant read as undefined). */
-function field<K extends 'session' | 'error' | 'expiresAt' | 'renewAt' | 'retryAt'>(snapshot: SessionSnapshot, key: K): SessionSnapshot[K] | undefined {
-  return key in snapshot ? snapshot[key] : undefined;
+/**
+ * What the panel reads of a snapshot, whichever status variant it is: a field a variant lacks reads as
+ * undefined. Every snapshot is assignable to it, so the panel needs no narrowing.
+ */
+export interface ReadableState {
+  status: SessionStatus;
+  session?: { getId(): string } | undefined;
+  error?: { code: string; message: string; retryable: boolean; field?: string | undefined } | undefined;
+  expiresAt?: number | undefined;
+  renewAt?: number | undefined;
+  retryAt?: number | undefined;
 }
 
-export function sampleOf(snapshot: SessionSnapshot, at: number): Sample {
-  const error = field(snapshot, 'error');
+export function sampleOf(snapshot: ReadableState, at: number): Sample {
+  const { error } = snapshot;
   return {
     at,
     status: snapshot.status,
-    sessionId: field(snapshot, 'session')?.getId(),
-    expiresAt: field(snapshot, 'expiresAt'),
-    renewAt: field(snapshot, 'renewAt'),
-    retryAt: field(snapshot, 'retryAt'),
+    sessionId: snapshot.session?.getId(),
+    expiresAt: snapshot.expiresAt,
+    renewAt: snapshot.renewAt,
+    retryAt: snapshot.retryAt,
     error: error ? { code: error.code, message: error.message } : undefined,
   };
 }
