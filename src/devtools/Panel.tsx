@@ -196,8 +196,6 @@ export function DevtoolsPanel({ engine, events: source, title, position, initial
               unregister()
             </button>
         </div>
-          <h4 style={s.h}>Timeline</h4>
-          <Timeline model={timeline} />
           <h4 style={s.h}>Registrations</h4>
           <table style={s.table} data-testid="registrations">
             <thead>
@@ -234,6 +232,17 @@ export function DevtoolsPanel({ engine, events: source, title, position, initial
             ))}
           </ol>
         </div>
+      </div>
+      <h4 style={s.h}>Timeline</h4>
+      <Timeline model={timeline} />
+      <div style={{ color: '#57606a', fontSize: 11 }}>
+        {Object.entries(STATUS_COLORS).map(([status, color]) => (
+          <span key={status} style={{ marginRight: 8, whiteSpace: 'nowrap' }}>
+            <span style={{ display: 'inline-block', width: 8, height: 8, background: color, marginRight: 3 }} />
+            {status}
+          </span>
+        ))}
+        <span style={{ whiteSpace: 'nowrap' }}>· bars: each token, solid while in use, | its renewal time · lines: renewals, drops · dashed: now</span>
       </div>
     </section>
   );

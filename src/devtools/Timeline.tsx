@@ -5,10 +5,10 @@ export const STATUS_COLORS: Record<SessionStatus, string> = {
   idle: '#d0d7de',
   registering: '#d4a72c',
   registered: '#2da44e',
-  reconnecting: '#bf8700',
+  reconnecting: '#e16f24',
   renewing: '#54aeff',
   retrying: '#fa4549',
-  error: '#cf222e',
+  error: '#82071e',
 };
 
 const WIDTH = 600;
