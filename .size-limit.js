@@ -22,4 +22,21 @@ export default [
     gzip: true,
     ignore: peers,
   },
+  {
+    // What `import { ApiRtcSessionDevtools } from 'apirtc-react-auth/devtools'` adds to an app that already has the
+    // main entry: the lazy wrapper and the event log helper. The panel is a dynamic import, fetched when it renders.
+    name: 'devtools entry (without the main entry it shares, without the lazy panel)',
+    path: 'dist/devtools/index.js',
+    limit: '1 KB',
+    gzip: true,
+    ignore: peers,
+    modifyEsbuildConfig: (config) => ({ ...config, external: [...(config.external ?? []), '../src-*', '../errors-*', '../Panel-*'] }),
+  },
+  {
+    name: 'devtools panel (the lazy chunk: status, countdowns, timeline, registrations, event log)',
+    path: 'dist/Panel-*.js',
+    limit: '5 KB',
+    gzip: true,
+    ignore: peers,
+  },
 ];

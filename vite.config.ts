@@ -38,6 +38,7 @@ export default defineConfig({
         'cloud/index': 'src/cloud/index.ts',
         'cloud/cli': 'src/cloud/cli.ts',
         'vite/index': 'src/vite/index.ts',
+        'devtools/index': 'src/devtools/index.ts',
       },
       formats: ['es'],
     },
@@ -66,7 +67,7 @@ export default defineConfig({
           name: 'jsdom',
           environment: 'jsdom',
           environmentOptions: { jsdom: { resources: 'usable' } },
-          include: ['test/**/*.sdk.test.ts', 'test/react/**/*.test.tsx'],
+          include: ['test/**/*.sdk.test.ts', 'test/react/**/*.test.tsx', 'test/devtools/**/*.test.tsx'],
         },
       },
       {

@@ -21,6 +21,11 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  // The demos are the product page: no Storybook onboarding checklist in the sidebar or the menu.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
+  // No props tables from react-docgen: nothing here shows one (the reference is the TSDoc), and parsing every
+  // transformed file with Babel was half of the server's CPU on a cold start.
+  typescript: { reactDocgen: false },
   // Storybook's Vite builder loads the root vite.config.ts (the library build): keep only what the demos need.
   viteFinal(viteConfig) {
     const { test: _test, ...rest } = viteConfig as typeof viteConfig & { test?: unknown };

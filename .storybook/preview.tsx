@@ -29,12 +29,14 @@ const preview: Preview = {
     layout: 'padded',
     options: {
       storySort: {
+        // Demos first: Storybook opens on the first one, registering against the local cloud.
         order: [
+          'Demos',
+          ['Anonymous (apiKey)', 'Login and password', 'JWT renewal', 'Bad tokens', 'Faults', 'With react-lib', '*', 'Live cloud'],
           'Introduction',
+          '*',
           'Docs',
           ['AuthProvider', 'useApiRtcSession'],
-          'Demos',
-          ['Anonymous (apiKey)', 'Login and password', 'JWT renewal', 'Bad tokens', 'Faults', 'With react-lib', 'Live cloud'],
         ],
       },
     },

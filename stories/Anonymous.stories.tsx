@@ -2,7 +2,6 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
-import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { countLogged, expectLogged, expectStatus, shownSessionId } from './support/play.js';
@@ -30,9 +29,8 @@ function AnonymousDemo({ autoRegister = true }: { autoRegister?: boolean }) {
     >
       <div className="demo-columns">
         <AuthProvider auth={{ mode: 'apiKey', apiKey }} cloudUrl={cloudUrl} autoRegister={autoRegister} onEvent={log.onEvent}>
-          <SessionPanel />
+          <SessionPanel events={log.events} />
         </AuthProvider>
-        <EventLog events={log.events} />
       </div>
     </Demo>
   );

@@ -3,7 +3,6 @@ import { useState } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
-import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { FaultControls } from './components/FaultControls.js';
 import { SessionPanel } from './components/SessionPanel.js';
@@ -42,10 +41,9 @@ function FaultsDemo() {
       >
         <div className="demo-columns">
           <div>
-            <SessionPanel />
+            <SessionPanel events={log.events} />
             <FaultControls network={network} />
           </div>
-          <EventLog events={log.events} />
         </div>
       </AuthProvider>
     </Demo>

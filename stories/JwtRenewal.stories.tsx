@@ -2,9 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
-import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
-import { Registrations } from './components/Registrations.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectStatus } from './support/play.js';
 import { requireServices } from './support/services.js';
@@ -44,10 +42,8 @@ function JwtRenewalDemo({ userId, signedIn = true }: { userId: string; signedIn?
       >
         <div className="demo-columns">
           <div>
-            <SessionPanel />
-            <Registrations events={log.events} />
+            <SessionPanel events={log.events} />
           </div>
-          <EventLog events={log.events} />
         </div>
       </AuthProvider>
     </Demo>

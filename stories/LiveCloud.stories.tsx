@@ -2,7 +2,6 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, within } from 'storybook/test';
 import { AuthProvider, type AuthConfig } from '../src/index.js';
 import { Demo } from './components/Demo.js';
-import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { expectStatus } from './support/play.js';
@@ -44,9 +43,8 @@ function LiveSession({ live }: { live: LiveCloud }) {
   return (
     <div className="demo-columns">
       <AuthProvider auth={authOf(live)} cloudUrl={live.cloudUrl} onEvent={log.onEvent}>
-        <SessionPanel title={`useApiRtcSession() on ${live.cloudUrl}`} />
+        <SessionPanel title={`useApiRtcSession() on ${live.cloudUrl}`} events={log.events} />
       </AuthProvider>
-      <EventLog events={log.events} />
     </div>
   );
 }

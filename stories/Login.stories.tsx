@@ -2,7 +2,6 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
-import { EventLog } from './components/EventLog.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { countLogged, expectStatus } from './support/play.js';
@@ -31,9 +30,8 @@ function LoginDemo({ login, password }: LoginDemoProps) {
     >
       <div className="demo-columns">
         <AuthProvider auth={{ mode: 'login', login, password }} cloudUrl={cloudUrl} onEvent={log.onEvent}>
-          <SessionPanel />
+          <SessionPanel events={log.events} />
         </AuthProvider>
-        <EventLog events={log.events} />
       </div>
     </Demo>
   );

@@ -3,7 +3,7 @@
  *
  * The build: `vite build` with the repo's own vite.config.ts (same entries, externals and plugins; only the
  * .d.ts plugin is left out, it emits types, not browser code) into a temporary directory, in a child
- * process. Then every file the browser entry can load is scanned: `index.js`, the chunks it imports
+ * process. Then every file the browser entries can load is scanned: `index.js` and `devtools/index.js`, the chunks they import
  * statically or dynamically, transitively, and their source maps (which embed the sources). The secret of
  * src/cloud/dev.ts and the secrets of the test configs must be in none of them. A positive control checks
  * that the cloud entry, built in the same run, does contain DEV_API_SECRET (the scan finds it when it is there).
@@ -94,7 +94,8 @@ describe('the browser build', () => {
   });
 
   it.each(Object.entries(SECRETS))('contains no %s, in any file the browser entry can load (source maps included)', (_name, secret) => {
-    const hits = reachableFrom(join(outDir, 'index.js')).filter((file) => readFileSync(file, 'utf8').includes(secret));
+    const browserFiles = new Set([...reachableFrom(join(outDir, 'index.js')), ...reachableFrom(join(outDir, 'devtools', 'index.js'))]);
+    const hits = [...browserFiles].filter((file) => readFileSync(file, 'utf8').includes(secret));
     expect(hits.map((file) => relative(outDir, file))).toEqual([]);
   });
 
@@ -102,7 +103,7 @@ describe('the browser build', () => {
     const cloudFiles = reachableFrom(join(outDir, 'cloud', 'index.js'));
     expect(cloudFiles.some((file) => readFileSync(file, 'utf8').includes(DEV_API_SECRET))).toBe(true);
     // and the scan covered real output: every emitted .js file belongs to some entry's closure
-    const closures = new Set([...cloudFiles, ...reachableFrom(join(outDir, 'index.js')), ...reachableFrom(join(outDir, 'server', 'index.js')), ...reachableFrom(join(outDir, 'cloud', 'cli.js')), ...reachableFrom(join(outDir, 'vite', 'index.js'))]);
+    const closures = new Set([...cloudFiles, ...reachableFrom(join(outDir, 'index.js')), ...reachableFrom(join(outDir, 'server', 'index.js')), ...reachableFrom(join(outDir, 'cloud', 'cli.js')), ...reachableFrom(join(outDir, 'vite', 'index.js')), ...reachableFrom(join(outDir, 'devtools', 'index.js'))]);
     const orphans = allFiles(outDir).filter((file) => file.endsWith('.js') && !closures.has(file));
     expect(orphans.map((file) => relative(outDir, file))).toEqual([]);
   });

@@ -1,61 +1,9 @@
-import { useApiRtcSession } from '../../src/index.js';
-import { Countdown } from './Countdown.js';
-import { ErrorBox } from './ErrorBox.js';
-import { StatusBadge } from './StatusBadge.js';
-
-const ignore = () => {};
+import { ApiRtcSessionDevtools, type DevtoolsEventSource } from '../../src/devtools/index.js';
 
 /**
- * Everything `useApiRtcSession()` gives, rendered: status, the session's id, the JWT deadlines,
- * the last error, and the three actions (they reject with the error; it is shown from state here).
+ * What every demo shows of its session: the package's own devtools panel (`apirtc-react-auth/devtools`),
+ * in place and always on. The same component an app drops in for development.
  */
-export function SessionPanel({ title = 'useApiRtcSession()' }: { title?: string }) {
-  const { status, session, error, expiresAt, renewAt, retryAt, register, unregister, renew } = useApiRtcSession();
-  return (
-    <section className="panel" aria-label="session">
-      <h3>{title}</h3>
-      <dl className="fields">
-        <dt>status</dt>
-        <dd>
-          <StatusBadge status={status} />
-        </dd>
-        <dt>session id</dt>
-        <dd data-testid="session-id">{session ? session.getId() : '—'}</dd>
-        {expiresAt !== undefined && (
-          <>
-            <dt>token expires in</dt>
-            <dd>
-              <Countdown at={expiresAt} testId="expires-in" />
-            </dd>
-          </>
-        )}
-        {renewAt !== undefined && (
-          <>
-            <dt>renews in</dt>
-            <dd>
-              <Countdown at={renewAt} testId="renews-in" />
-            </dd>
-          </>
-        )}
-        {status === 'retrying' && (
-          <>
-            <dt>next attempt</dt>
-            <dd>{retryAt === undefined ? 'when the browser is back online' : <Countdown at={retryAt} testId="retry-in" />}</dd>
-          </>
-        )}
-      </dl>
-      {error && <ErrorBox error={error} />}
-      <div className="actions">
-        <button type="button" onClick={() => void register().catch(ignore)}>
-          register()
-        </button>
-        <button type="button" onClick={() => void renew().catch(ignore)}>
-          renew()
-        </button>
-        <button type="button" onClick={() => void unregister().catch(ignore)}>
-          unregister()
-        </button>
-      </div>
-    </section>
-  );
+export function SessionPanel({ title = 'useApiRtcSession()', events }: { title?: string; events?: DevtoolsEventSource }) {
+  return <ApiRtcSessionDevtools enabled position="inline" title={title} {...(events ? { events } : {})} />;
 }
