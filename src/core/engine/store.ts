@@ -9,6 +9,17 @@ import type { RunnerHost, SessionRunner } from './runner.js';
 
 const noop = () => {};
 
+/** A failing logger must not break the session: its error is reported, never swallowed. */
+function report(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
 /**
  * One UserAgent and its Session, kept registered: the framework-agnostic core behind AuthProvider.
  * A vanilla external store (`subscribe` / `getSnapshot`) plus the actions `register`, `unregister`, `renew`.
@@ -29,6 +40,7 @@ export class SessionEngine {
   /** The state before anything happened: what a server rendered, and what hydration must see again. */
   private readonly initial: SessionSnapshot;
   private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(timed: { at: number; event: SessionEvent }) => void>();
   private options: SessionEngineOptions;
   private runner: Promise<SessionRunner> | undefined;
   private started = false;
@@ -44,6 +56,15 @@ export class SessionEngine {
   };
 
   getSnapshot = (): SessionSnapshot => this.state;
+
+  /**
+   * Every engine event from now on, with when it happened (the engine's clock): what `onEvent` receives, for more
+   * than one reader (the devtools panel subscribes here). Never a secret. Returns the unsubscribe.
+   */
+  subscribeEvents = (listener: (timed: { at: number; event: SessionEvent }) => void): (() => void) => {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  };
 
   /** For useSyncExternalStore's server snapshot: always the initial state (status `idle`), as the server rendered it. */
   getServerSnapshot = (): SessionSnapshot => this.initial;
@@ -140,16 +161,9 @@ export class SessionEngine {
   }
 
   private emit(event: SessionEvent): void {
-    const onEvent = this.options.onEvent;
-    if (!onEvent) return;
-    try {
-      onEvent(event);
-    } catch (error) {
-      // A failing logger must not break the session; report it without swallowing it.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    const timed = { at: (this.options.clock ?? Date).now(), event };
+    report(() => this.options.onEvent?.(event));
+    for (const listener of [...this.eventListeners]) report(() => listener(timed));
   }
 }
 

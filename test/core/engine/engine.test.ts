@@ -171,3 +171,18 @@ describe('SessionEngine: lifecycle', () => {
     expect(sdk.userAgents).toHaveLength(1); // renewal re-registers on the same UserAgent
   });
 });
+
+describe('SessionEngine: subscribeEvents', () => {
+  it('hands every event, with the engine clock\'s time, to each subscriber until it unsubscribes', async () => {
+    const { engine, clock, events } = setupEngine();
+    const seen: Array<{ at: number; type: string }> = [];
+    const stop = engine.subscribeEvents(({ at, event }) => seen.push({ at, type: event.type }));
+    await engine.register();
+    expect(seen.map((event) => event.type)).toEqual(events.map((event) => event.type));
+    expect(seen.every((event) => event.at === clock.now())).toBe(true);
+    expect(engine.getSnapshot().status).toBe('registered');
+    stop();
+    await engine.unregister();
+    expect(seen.map((event) => event.type)).not.toContain('unregistered');
+  });
+});
