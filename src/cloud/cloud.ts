@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
-import { invalidConfig } from '../core/errors.js';
-import { createApiRtcTokenSigner } from '../server/token.js';
 import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
+import { invalid } from './errors.js';
 import { handleControl, type CloudState, type ControlTarget } from './control.js';
 import { answerPreflight, applyCors, isLoopbackOrigin, isPreflight } from './cors.js';
 import { faultMs, FaultSwitches, type CloudFaults, type DownOptions, type SessionFilter } from './faults.js';
@@ -23,6 +22,7 @@ import {
   type RequestRecord,
 } from './records.js';
 import { handleRest, type RestContext } from './rest.js';
+import { signCustomerToken } from './signing.js';
 import { SOCKET_SCRIPT_PATH } from './socket-script.js';
 import { CloudClosedError, Timers } from './timers.js';
 
@@ -88,7 +88,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     this.#port = config.port;
     this.#clock = new CloudClock(config.now);
     const now = () => this.#clock.now();
-    this.#logins = new LoginTokens(now);
+    this.#logins = new LoginTokens(now, config.loginTokenTtlMs);
     const report = this.#reporter();
     this.#report = report;
     this.#restContext = {
@@ -99,6 +99,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       timers: this.#timers,
       report,
       now,
+      invalidateUnknownToken: config.invalidateUnknownToken,
       ccs: () => this.ccs,
     };
     this.#server = createServer();
@@ -107,7 +108,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       socket.once('close', () => this.#connections.delete(socket));
     });
     this.#ccs = new Ccs(this.#server, {
-      context: { apiKeys: config.apiKeys, users: config.users, isLoggedIn: (user) => this.#logins.isLoggedIn(user), now },
+      context: { apiKeys: config.apiKeys, users: config.users, now },
       switches: this.#switches,
       timers: this.#timers,
       report,
@@ -241,19 +242,15 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     });
   }
 
-  /** Development only (a real cloud never signs): a JWT for `userId`, signed with the apiKey's secret on the cloud clock. */
+  /**
+   * Development only (a real cloud never signs): a JWT for `userId` (or `ApiKey_Token`, valid for every user
+   * id of the apiKey), signed with the apiKey's secret on the cloud clock.
+   */
   async signDevToken(options: { userId: string; apiKey?: string; expiresIn?: number }): Promise<{ token: string; expiresAt: number }> {
     const apiKey = options.apiKey ?? ([...this.#config.apiKeys.keys()][0] as string);
     const key = this.#config.apiKeys.get(apiKey);
-    if (!key) throw invalidConfig('apiKey', `apiKey "${apiKey}" is not one of the cloud's apiKeys`);
-    const sign = createApiRtcTokenSigner({
-      apiKey,
-      secret: key.secret,
-      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
-      now: () => this.now(),
-    });
-    const { token, exp } = await sign(options.userId);
-    return { token, expiresAt: exp * 1000 };
+    if (!key) throw invalid('apiKey', `"${apiKey}" is not one of the cloud's apiKeys`);
+    return signCustomerToken({ apiKey, secret: key.secret, userId: options.userId, expiresIn: options.expiresIn, nowMs: this.now() });
   }
 
   /** Closes everything: sockets, connections, timers, the port. Pending waitFor() calls reject. Idempotent. */
@@ -431,7 +428,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
 
 /**
  * Starts a local ApiRTC cloud on loopback. Without options: the development apiKey, secret and
- * login user (see dev.ts) on a free port. Throws ApiRtcAuthError INVALID_CONFIG for bad options.
+ * login user (see dev.ts) on a free port. Throws LocalCloudConfigError (code INVALID_CONFIG, `field`) for bad options.
  */
 export async function startApiRtcCloud(options: ApiRtcCloudOptions = {}): Promise<ApiRtcCloud> {
   const cloud = new ApiRtcCloud(resolveCloudConfig(options));

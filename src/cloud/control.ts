@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiRtcAuthError } from '../core/errors.js';
+import { LocalCloudConfigError } from './errors.js';
 import { faultMs, type CloudFaults, type FaultState, type SessionFilter } from './faults.js';
 import { HttpError, readJsonObject, sendError, sendJson } from './http.js';
 import type { DisconnectRecord, LiveSession, RefusalRecord, RegistrationMode, RegistrationRecord, RequestRecord } from './records.js';
@@ -162,7 +162,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, await action(body, target, res));
   } catch (error) {
     if (error instanceof HttpError) return sendError(res, error.status, error.message);
-    if (error instanceof ApiRtcAuthError && error.code === 'INVALID_CONFIG') return sendError(res, 400, error.message);
+    if (error instanceof LocalCloudConfigError) return sendError(res, 400, error.message);
     throw error;
   }
 }

@@ -15,6 +15,8 @@ export interface RestContext {
   timers: Timers;
   report: CloudReporter;
   now(): number;
+  /** What invalidateToken answers for a token that is not (or no longer) valid. */
+  invalidateUnknownToken: 401 | 200;
   /** `host:port` of this server: the CCS address preferredCCS and users/me hand out. */
   ccs(): string;
 }
@@ -97,11 +99,16 @@ const checkToken: Handler = (req, res, _url, context) => {
   sendJson(res, 200, { valid: true, userId: user.userId, apiKey: user.apiKey });
 };
 
-/** Idempotent: a token already burnt still answers 200, so a second unregister() does not fail. */
+/**
+ * Burns a login-mode cloud token. A token already burnt, expired or unknown answers 401 as ApiRTC's cloud
+ * does (the SDK's unregister() then rejects), or 200 with `invalidateUnknownToken: 200`.
+ */
 const invalidateToken: Handler = (req, res, _url, context) => {
   const token = bearerToken(req);
   if (token === undefined) return sendError(res, 401, 'a Bearer token is required');
-  sendJson(res, 200, { invalidated: context.logins.invalidate(token) });
+  const invalidated = context.logins.invalidate(token);
+  if (!invalidated && context.invalidateUnknownToken === 401) return sendError(res, 401, 'invalid or expired token');
+  sendJson(res, 200, { invalidated });
 };
 
 const routes: Route[] = [
