@@ -8,7 +8,7 @@ export interface CloudCliOptions {
   help: boolean;
 }
 
-export const CLI_USAGE = `Usage: npm run cloud -- [--port N] [--quiet]
+export const CLI_USAGE = `Usage: apirtc-local-cloud [--port N] [--quiet]   (npx apirtc-local-cloud; in this repo: npm run cloud --)
 
 Starts the local ApiRTC cloud on 127.0.0.1 with development credentials.
   --port N   port to listen on (default: $APIRTC_CLOUD_PORT or ${DEFAULT_CLOUD_PORT}; 0 picks a free port)

@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
- * `npm run cloud`: the local ApiRTC cloud on 127.0.0.1 with the development credentials.
+ * `npx apirtc-local-cloud` (in this repo `npm run cloud`): the local ApiRTC cloud on 127.0.0.1 with the
+ * development credentials.
  * Port: `--port N`, else `APIRTC_CLOUD_PORT`, else 3010. Stops cleanly on SIGINT/SIGTERM.
  */
 import { isLocalCloudConfigError } from './errors.js';
