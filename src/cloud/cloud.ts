@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { ApzTokens, type BearerKind } from './apz-tokens.js';
 import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
@@ -8,7 +9,7 @@ import { invalid } from './errors.js';
 import { handleControl, type CloudState, type ControlTarget } from './control.js';
 import { answerPreflight, applyCors, isLoopbackOrigin, isPreflight } from './cors.js';
 import { faultMs, FaultSwitches, type CloudFaults, type DownOptions, type SessionFilter } from './faults.js';
-import { HttpError, sendError } from './http.js';
+import { bearerToken, HttpError, sendError } from './http.js';
 import { LoginTokens } from './logins.js';
 import {
   CloudRecords,
@@ -66,6 +67,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   readonly #clock: CloudClock;
   readonly #records = new CloudRecords();
   readonly #logins: LoginTokens;
+  readonly #apz: ApzTokens;
   readonly #switches = new FaultSwitches();
   readonly #timers = new Timers();
   readonly #server: HttpServer;
@@ -89,6 +91,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     this.#clock = new CloudClock(config.now);
     const now = () => this.#clock.now();
     this.#logins = new LoginTokens(now, config.loginTokenTtlMs);
+    this.#apz = new ApzTokens(now);
     const report = this.#reporter();
     this.#report = report;
     this.#restContext = {
@@ -112,6 +115,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       switches: this.#switches,
       timers: this.#timers,
       report,
+      apz: this.#apz,
     });
     // socket.io's engine took over 'request' and captures every URL under /socket.io/, including
     // the script the SDK loads from /socket.io/v3/socket.io.js: route ahead of it.
@@ -398,19 +402,21 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     if (control && !isLoopbackOrigin(req.headers.origin)) return sendError(res, 403, 'the /_cloud/ routes answer pages served from this machine only');
     applyCors(req, res);
     if (isPreflight(req)) return answerPreflight(req, res);
+    let bearer: BearerKind = 'none';
     if (!control) {
       const origin = req.headers.origin;
       res.once('close', () => {
-        this.#report.request({
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          status: res.writableFinished ? res.statusCode : 0,
-          origin,
-          at: this.now(),
-        });
+        const status = res.writableFinished ? res.statusCode : 0;
+        this.#report.request({ method: req.method ?? 'GET', path: url.pathname, status, origin, bearer, at: this.now() });
       });
     }
-    const work = control ? handleControl(req, res, url, this) : handleRest(req, res, url, this.#restContext);
+    // The bearer is classified before the answer, so the record is complete when the client has it.
+    const work = control
+      ? handleControl(req, res, url, this)
+      : this.#apz.classify(bearerToken(req)).then((kind) => {
+          bearer = kind;
+          return handleRest(req, res, url, this.#restContext);
+        });
     work.catch((error: unknown) => {
       if (error instanceof CloudClosedError) {
         res.destroy();

@@ -35,10 +35,12 @@ function loggedInUser(req: IncomingMessage, res: ServerResponse, context: RestCo
   return user;
 }
 
+/** `secure` per apiKey: when true, the SDK sends its JWTApzToken as a Bearer on its REST calls. */
 const preferredCcs: Handler = (_req, res, url, context) => {
   const apiKey = url.searchParams.get('apiKey');
-  if (apiKey === null || !context.apiKeys.has(apiKey)) return sendError(res, 401, 'unknown apiKey');
-  sendJson(res, 200, { ccs: context.ccs(), secure: false });
+  const key = apiKey === null ? undefined : context.apiKeys.get(apiKey);
+  if (!key) return sendError(res, 401, 'unknown apiKey');
+  sendJson(res, 200, { ccs: context.ccs(), secure: key.secure });
 };
 
 const authenticate: Handler = async (req, res, _url, context) => {
