@@ -69,7 +69,7 @@ export class Ccs {
     this.presence = new Presence((socketId, message) => {
       this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
     });
-    this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors });
+    this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors, allowRequest: (req, callback) => this.#allowRequest(req, callback) });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.#trackUpgrade(req, socket));
     this.io.use((socket, next) => {
       this.#handshake(socket).then(
@@ -122,6 +122,25 @@ export class Ccs {
     for (const socket of this.#rawSockets.values()) socket.destroy();
     this.#rawSockets.clear();
     await this.io.close();
+  }
+
+  /** engine.io asks this for every new connection (not for requests of an open one). */
+  #allowRequest(req: IncomingMessage, callback: (message: string | null, success: boolean) => void): void {
+    const { switches, report, context } = this.#options;
+    if (!switches.takeTransportRefusal()) return callback(null, true);
+    const query = readHandshakeQuery(Object.fromEntries(new URL(req.url ?? '/', 'http://cloud.local').searchParams));
+    report.refusal({
+      stage: 'transport',
+      mode: modeOf(query, context),
+      channelId: query.channelId,
+      apiKey: query.apiKey,
+      login: undefined,
+      jti: unverifiedJti(query.token),
+      reason: 'transport refused (fault)',
+      message: 'HTTP 403',
+      at: context.now(),
+    });
+    callback('transport refused (fault)', false);
   }
 
   #talkFailed(error: unknown): void {

@@ -357,6 +357,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       drop: (filter) => this.#ccs.drop(filter),
       kick: (filter) => this.#ccs.kick(filter),
       refuse: (options) => switches.refuse(options),
+      refuseTransport: (options) => switches.refuseTransport(options),
       setLatency: (latency) => switches.setLatency(latency),
       failRest: (options) => switches.failRest(options),
       withholdSocketScript: (withhold = true) => {

@@ -79,6 +79,11 @@ const actions = new Map<string, ControlAction>(Object.entries({
     target.faults.refuse(enabled(body) ? (message === undefined ? {} : { message }) : false);
     return target.faults.state;
   },
+  'faults/refuse-transport': (body, target) => {
+    const count = optionalNumber(body, 'count');
+    target.faults.refuseTransport(enabled(body) ? (count === undefined ? {} : { count }) : false);
+    return target.faults.state;
+  },
   'faults/latency': (body, target) => {
     const both = optionalNumber(body, 'ms');
     const rest = optionalNumber(body, 'rest');
@@ -145,7 +150,7 @@ const actions = new Map<string, ControlAction>(Object.entries({
 
 /**
  * The control routes under /_cloud/ (for browser demos; tests use the methods directly):
- * GET state, POST faults/<drop|kick|refuse|latency|rest-errors|socket-script|down|up|reset>,
+ * GET state, POST faults/<drop|kick|refuse|refuse-transport|latency|rest-errors|socket-script|down|up|reset>,
  * POST clock, POST records/clear, POST token. Bodies are optional JSON objects.
  */
 export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, target: ControlTarget): Promise<void> {

@@ -12,7 +12,7 @@ export { API_KEY_TOKEN, lifetimeReason } from './token-check.js';
 export type { CloudState } from './control.js';
 export { DEFAULT_HTTP_DOWN_MS } from './control.js';
 export { DEFAULT_REFUSE_MESSAGE, MAX_FAULT_MS } from './faults.js';
-export type { CloudFaults, DownOptions, FaultState, LatencyOptions, RefuseOptions, RestErrorOptions, SessionFilter } from './faults.js';
+export type { CloudFaults, DownOptions, FaultState, LatencyOptions, RefuseOptions, RestErrorOptions, SessionFilter, TransportRefusalOptions } from './faults.js';
 export { LOGIN_TOKEN_TTL_MS, MAX_LOGIN_TOKENS_PER_USER } from './logins.js';
 export { RECORD_LIMIT } from './records.js';
 export type {

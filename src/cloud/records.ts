@@ -25,8 +25,8 @@ export interface RegistrationRecord extends ConnectionIdentity {
   at: number;
 }
 
-/** Where a refusal happened: the socket handshake, or the login REST call. */
-export type RefusalStage = 'handshake' | 'authenticate';
+/** Where a refusal happened: the socket handshake, the transport (engine.io, HTTP 403), or the login REST call. */
+export type RefusalStage = 'handshake' | 'transport' | 'authenticate';
 
 export interface RefusalRecord {
   stage: RefusalStage;

@@ -156,6 +156,23 @@ describe('CCS faults', () => {
     expect(env.cloud.sessions()).toHaveLength(2);
   });
 
+  test('refuseTransport: engine.io answers the handshake with HTTP 403; a reconnecting client gets through once the count is used', async () => {
+    env.cloud.faults.refuseTransport({ count: 2 });
+    const socket = track(await connectOk(env.cloud, { channelId: 'patient', apiKey: TEST_API_KEY }, { reconnection: true, untilConnected: true, transports: ['polling'] }));
+    expect(socket.connected).toBe(true);
+    expect(env.cloud.refusals).toEqual([
+      expect.objectContaining({ stage: 'transport', channelId: 'patient', reason: 'transport refused (fault)', message: 'HTTP 403' }),
+      expect.objectContaining({ stage: 'transport', channelId: 'patient' }),
+    ]);
+    expect(env.cloud.faults.state.transportRefusals).toBeNull();
+    const raw = await fetch(`${env.cloud.url}/socket.io/?EIO=4&transport=polling`);
+    expect(raw.status).toBe(200);
+    env.cloud.faults.refuseTransport();
+    const refused = await fetch(`${env.cloud.url}/socket.io/?EIO=4&transport=polling`);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ code: 4, message: 'transport refused (fault)' });
+  });
+
   test('handshake latency delays the handshake by at least that much', async () => {
     env.cloud.faults.setLatency({ handshake: 200 });
     const started = performance.now();

@@ -13,6 +13,8 @@ export interface ClientOptions {
   reconnection?: boolean;
   /** Sent as the Origin header (Node clients send none by default). */
   origin?: string;
+  /** With reconnection: resolve on `connect` only, through any transport errors before it. */
+  untilConnected?: boolean;
 }
 
 export type HandshakeOutcome = { ok: true; socket: Socket } | { ok: false; message: string; data: unknown; socket: Socket };
@@ -45,6 +47,7 @@ export function connectCcs(cloud: ApiRtcCloud, query: HandshakeQuery, options: C
       socket.off('connect_error');
       resolve({ ok: true, socket });
     });
+    if (options.untilConnected) return;
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
       socket.off('connect');
       resolve({ ok: false, message: error.message, data: error.data, socket });
