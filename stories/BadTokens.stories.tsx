@@ -29,7 +29,7 @@ const EXPECTED: Record<BadTokenKind, Expectation> = {
   'wrong-secret': {
     title: 'A token signed with the wrong secret',
     code: 'UNAUTHORIZED',
-    message: 'signature verification failed',
+    message: 'invalid signature',
     why: 'The browser cannot check a signature (it has no secret, and must not): the cloud refuses the handshake. The engine gets one fresh token (reason "refused"), is refused again, and stops.',
     errors: 2,
   },

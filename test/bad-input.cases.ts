@@ -15,7 +15,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { parseCloudCliArgs } from '../src/cloud/cli-options.js';
-import { startApiRtcCloud, type ApiRtcCloud } from '../src/cloud/index.js';
+import { LocalCloudConfigError, startApiRtcCloud, type ApiRtcCloud } from '../src/cloud/index.js';
 import { ApiRtcAuthError } from '../src/core/errors.js';
 import { decodeApiRtcToken } from '../src/core/jwt.js';
 import { SessionEngine } from '../src/core/engine/store.js';
@@ -54,6 +54,8 @@ const USER = 'alice';
 
 function describeThrown(error: unknown): Outcome {
   if (error instanceof ApiRtcAuthError) return { kind: 'error', code: error.code, field: error.field, message: error.message };
+  // The local cloud has its own error type (it shares no code with the package): the same code and field.
+  if (error instanceof LocalCloudConfigError) return { kind: 'error', code: error.code, field: error.field, message: error.message };
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { kind: 'error', code: `not an ApiRtcAuthError (${text})`, field: undefined, message: text };
 }

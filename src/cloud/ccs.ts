@@ -1,8 +1,11 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server, type Socket } from 'socket.io';
+import type { ApzTokens } from './apz-tokens.js';
+import { groupList, newCloudSessionId, queryUserData, startTalk, type CcsClientEvents, type CcsServerEvents } from './ccs-talk.js';
 import { socketIoCors } from './cors.js';
 import type { FaultSwitches, SessionFilter } from './faults.js';
+import { Presence } from './presence.js';
 import type { CloudReporter, DisconnectCause, LiveSession } from './records.js';
 import type { Timers } from './timers.js';
 import { decideHandshake, modeOf, readHandshakeQuery, unverifiedJti, type HandshakeContext } from './verify.js';
@@ -13,14 +16,15 @@ interface CcsSocketData {
   origin: string | undefined;
 }
 
-type CcsServer = Server<Record<string, never>, Record<string, never>, Record<string, never>, CcsSocketData>;
-type CcsSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, CcsSocketData>;
+type CcsServer = Server<CcsClientEvents, CcsServerEvents, Record<string, never>, CcsSocketData>;
+type CcsSocket = Socket<CcsClientEvents, CcsServerEvents, Record<string, never>, CcsSocketData>;
 
 export interface CcsOptions {
   context: HandshakeContext;
   switches: FaultSwitches;
   timers: Timers;
   report: CloudReporter;
+  apz: ApzTokens;
 }
 
 /** A refused handshake; socket.io sends `message` and `data` to the client (`connect_error`). */
@@ -56,11 +60,16 @@ export class Ccs {
   readonly #rawSockets = new Map<string, Duplex>();
   /** Why the cloud is ending a socket, read when its disconnect arrives. */
   readonly #causes = new Map<string, DisconnectCause>();
+  /** Who is in which presence group; sends the SDK its updatePresence messages. */
+  readonly presence: Presence;
   #closed = false;
 
   constructor(httpServer: HttpServer, options: CcsOptions) {
     this.#options = options;
-    this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors });
+    this.presence = new Presence((socketId, message) => {
+      this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
+    });
+    this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors, allowRequest: (req, callback) => this.#allowRequest(req, callback) });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.#trackUpgrade(req, socket));
     this.io.use((socket, next) => {
       this.#handshake(socket).then(
@@ -115,6 +124,29 @@ export class Ccs {
     await this.io.close();
   }
 
+  /** engine.io asks this for every new connection (not for requests of an open one). */
+  #allowRequest(req: IncomingMessage, callback: (message: string | null, success: boolean) => void): void {
+    const { switches, report, context } = this.#options;
+    if (!switches.takeTransportRefusal()) return callback(null, true);
+    const query = readHandshakeQuery(Object.fromEntries(new URL(req.url ?? '/', 'http://cloud.local').searchParams));
+    report.refusal({
+      stage: 'transport',
+      mode: modeOf(query, context),
+      channelId: query.channelId,
+      apiKey: query.apiKey,
+      login: undefined,
+      jti: unverifiedJti(query.token),
+      reason: 'transport refused (fault)',
+      message: 'HTTP 403',
+      at: context.now(),
+    });
+    callback('transport refused (fault)', false);
+  }
+
+  #talkFailed(error: unknown): void {
+    if (!this.#closed) console.error('[apirtc local cloud] CCS message handling failed:', error);
+  }
+
   #trackUpgrade(req: IncomingMessage, socket: Duplex): void {
     const sid = new URL(req.url ?? '/', 'http://cloud.local').searchParams.get('sid');
     if (sid === null) return;
@@ -156,6 +188,7 @@ export class Ccs {
       apiKey: decision.apiKey,
       jti: decision.jti,
       apiCCSessionId: query.apiCCSessionId,
+      sessionId: newCloudSessionId(),
       connectedAt: context.now(),
     };
   }
@@ -173,7 +206,22 @@ export class Ccs {
       origin: socket.data.origin,
       at: session.connectedAt,
     });
+    const { query } = socket.handshake;
+    void startTalk(
+      socket,
+      {
+        apiKey: session.apiKey,
+        channelId: session.channelId,
+        sessionId: session.sessionId,
+        userData: queryUserData(query.userData),
+        presenceGroups: groupList(query.presenceGroup),
+        subscribedGroups: groupList(query.subscribeToPresenceGroup),
+      },
+      { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
+    ).catch((error: unknown) => this.#talkFailed(error));
     socket.on('disconnect', (reason) => {
+      this.presence.remove(socket.id);
+      this.#options.apz.endSession(session.sessionId);
       const cause = this.#causes.get(socket.id) ?? 'client';
       this.#causes.delete(socket.id);
       report.disconnect({

@@ -1,4 +1,4 @@
-import { ApiRtcAuthError } from '../core/errors.js';
+import { LocalCloudConfigError } from './errors.js';
 import { DEFAULT_CLOUD_PORT, DEV_API_KEY, DEV_API_SECRET, DEV_LOGIN, DEV_PASSWORD, DEV_USER_ID } from './dev.js';
 import type { DisconnectRecord, RefusalRecord, RegistrationRecord } from './records.js';
 
@@ -8,7 +8,7 @@ export interface CloudCliOptions {
   help: boolean;
 }
 
-export const CLI_USAGE = `Usage: npm run cloud -- [--port N] [--quiet]
+export const CLI_USAGE = `Usage: apirtc-local-cloud [--port N] [--quiet]   (npx apirtc-local-cloud; in this repo: npm run cloud --)
 
 Starts the local ApiRTC cloud on 127.0.0.1 with development credentials.
   --port N   port to listen on (default: $APIRTC_CLOUD_PORT or ${DEFAULT_CLOUD_PORT}; 0 picks a free port)
@@ -18,7 +18,7 @@ Starts the local ApiRTC cloud on 127.0.0.1 with development credentials.
 function parsePort(source: string, text: string): number {
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ApiRtcAuthError('INVALID_CONFIG', `${source} must be a port number from 0 to 65535, got "${text}"`, { field: 'port' });
+    throw new LocalCloudConfigError('port', `${source} must be a port number from 0 to 65535, got "${text}"`);
   }
   return port;
 }
@@ -34,11 +34,11 @@ export function parseCloudCliArgs(argv: readonly string[], env: Readonly<Record<
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--port') {
       const value = argv[index + 1];
-      if (value === undefined) throw new ApiRtcAuthError('INVALID_CONFIG', '--port needs a value', { field: 'port' });
+      if (value === undefined) throw new LocalCloudConfigError('port', '--port needs a value');
       port = parsePort('--port', value);
       index += 1;
     } else if (arg.startsWith('--port=')) port = parsePort('--port', arg.slice('--port='.length));
-    else throw new ApiRtcAuthError('INVALID_CONFIG', `unknown argument "${arg}"\n\n${CLI_USAGE}`, { field: 'argv' });
+    else throw new LocalCloudConfigError('argv', `unknown argument "${arg}"\n\n${CLI_USAGE}`);
   }
   const fromEnv = env.APIRTC_CLOUD_PORT;
   if (port === undefined && fromEnv !== undefined && fromEnv !== '') port = parsePort('APIRTC_CLOUD_PORT', fromEnv);

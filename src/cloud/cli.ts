@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
- * `npm run cloud`: the local ApiRTC cloud on 127.0.0.1 with the development credentials.
+ * `npx apirtc-local-cloud` (in this repo `npm run cloud`): the local ApiRTC cloud on 127.0.0.1 with the
+ * development credentials.
  * Port: `--port N`, else `APIRTC_CLOUD_PORT`, else 3010. Stops cleanly on SIGINT/SIGTERM.
  */
-import { isApiRtcAuthError } from '../core/errors.js';
+import { isLocalCloudConfigError } from './errors.js';
 import { CLI_USAGE, cliLog, cloudBanner, parseCloudCliArgs } from './cli-options.js';
 import { startApiRtcCloud } from './cloud.js';
 
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   try {
     options = parseCloudCliArgs(process.argv.slice(2), process.env);
   } catch (error) {
-    fail(isApiRtcAuthError(error) ? error.message : String(error), 2);
+    fail(isLocalCloudConfigError(error) ? error.message : String(error), 2);
   }
   if (options.help) {
     console.log(CLI_USAGE);

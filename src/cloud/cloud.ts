@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
-import { invalidConfig } from '../core/errors.js';
-import { createApiRtcTokenSigner } from '../server/token.js';
+import { ApzTokens, type BearerKind } from './apz-tokens.js';
 import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
+import { invalid } from './errors.js';
 import { handleControl, type CloudState, type ControlTarget } from './control.js';
 import { answerPreflight, applyCors, isLoopbackOrigin, isPreflight } from './cors.js';
 import { faultMs, FaultSwitches, type CloudFaults, type DownOptions, type SessionFilter } from './faults.js';
-import { HttpError, sendError } from './http.js';
+import { bearerToken, HttpError, sendError } from './http.js';
 import { LoginTokens } from './logins.js';
 import {
   CloudRecords,
@@ -23,6 +23,7 @@ import {
   type RequestRecord,
 } from './records.js';
 import { handleRest, type RestContext } from './rest.js';
+import { signCustomerToken } from './signing.js';
 import { SOCKET_SCRIPT_PATH } from './socket-script.js';
 import { CloudClosedError, Timers } from './timers.js';
 
@@ -66,6 +67,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   readonly #clock: CloudClock;
   readonly #records = new CloudRecords();
   readonly #logins: LoginTokens;
+  readonly #apz: ApzTokens;
   readonly #switches = new FaultSwitches();
   readonly #timers = new Timers();
   readonly #server: HttpServer;
@@ -88,7 +90,8 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     this.#port = config.port;
     this.#clock = new CloudClock(config.now);
     const now = () => this.#clock.now();
-    this.#logins = new LoginTokens(now);
+    this.#logins = new LoginTokens(now, config.loginTokenTtlMs);
+    this.#apz = new ApzTokens(now);
     const report = this.#reporter();
     this.#report = report;
     this.#restContext = {
@@ -99,6 +102,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       timers: this.#timers,
       report,
       now,
+      invalidateUnknownToken: config.invalidateUnknownToken,
       ccs: () => this.ccs,
     };
     this.#server = createServer();
@@ -107,10 +111,11 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       socket.once('close', () => this.#connections.delete(socket));
     });
     this.#ccs = new Ccs(this.#server, {
-      context: { apiKeys: config.apiKeys, users: config.users, isLoggedIn: (user) => this.#logins.isLoggedIn(user), now },
+      context: { apiKeys: config.apiKeys, users: config.users, now },
       switches: this.#switches,
       timers: this.#timers,
       report,
+      apz: this.#apz,
     });
     // socket.io's engine took over 'request' and captures every URL under /socket.io/, including
     // the script the SDK loads from /socket.io/v3/socket.io.js: route ahead of it.
@@ -241,19 +246,15 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     });
   }
 
-  /** Development only (a real cloud never signs): a JWT for `userId`, signed with the apiKey's secret on the cloud clock. */
+  /**
+   * Development only (a real cloud never signs): a JWT for `userId` (or `ApiKey_Token`, valid for every user
+   * id of the apiKey), signed with the apiKey's secret on the cloud clock.
+   */
   async signDevToken(options: { userId: string; apiKey?: string; expiresIn?: number }): Promise<{ token: string; expiresAt: number }> {
     const apiKey = options.apiKey ?? ([...this.#config.apiKeys.keys()][0] as string);
     const key = this.#config.apiKeys.get(apiKey);
-    if (!key) throw invalidConfig('apiKey', `apiKey "${apiKey}" is not one of the cloud's apiKeys`);
-    const sign = createApiRtcTokenSigner({
-      apiKey,
-      secret: key.secret,
-      ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
-      now: () => this.now(),
-    });
-    const { token, exp } = await sign(options.userId);
-    return { token, expiresAt: exp * 1000 };
+    if (!key) throw invalid('apiKey', `"${apiKey}" is not one of the cloud's apiKeys`);
+    return signCustomerToken({ apiKey, secret: key.secret, userId: options.userId, expiresIn: options.expiresIn, nowMs: this.now() });
   }
 
   /** Closes everything: sockets, connections, timers, the port. Pending waitFor() calls reject. Idempotent. */
@@ -356,6 +357,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       drop: (filter) => this.#ccs.drop(filter),
       kick: (filter) => this.#ccs.kick(filter),
       refuse: (options) => switches.refuse(options),
+      refuseTransport: (options) => switches.refuseTransport(options),
       setLatency: (latency) => switches.setLatency(latency),
       failRest: (options) => switches.failRest(options),
       withholdSocketScript: (withhold = true) => {
@@ -401,19 +403,21 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     if (control && !isLoopbackOrigin(req.headers.origin)) return sendError(res, 403, 'the /_cloud/ routes answer pages served from this machine only');
     applyCors(req, res);
     if (isPreflight(req)) return answerPreflight(req, res);
+    let bearer: BearerKind = 'none';
     if (!control) {
       const origin = req.headers.origin;
       res.once('close', () => {
-        this.#report.request({
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          status: res.writableFinished ? res.statusCode : 0,
-          origin,
-          at: this.now(),
-        });
+        const status = res.writableFinished ? res.statusCode : 0;
+        this.#report.request({ method: req.method ?? 'GET', path: url.pathname, status, origin, bearer, at: this.now() });
       });
     }
-    const work = control ? handleControl(req, res, url, this) : handleRest(req, res, url, this.#restContext);
+    // The bearer is classified before the answer, so the record is complete when the client has it.
+    const work = control
+      ? handleControl(req, res, url, this)
+      : this.#apz.classify(bearerToken(req)).then((kind) => {
+          bearer = kind;
+          return handleRest(req, res, url, this.#restContext);
+        });
     work.catch((error: unknown) => {
       if (error instanceof CloudClosedError) {
         res.destroy();
@@ -431,7 +435,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
 
 /**
  * Starts a local ApiRTC cloud on loopback. Without options: the development apiKey, secret and
- * login user (see dev.ts) on a free port. Throws ApiRtcAuthError INVALID_CONFIG for bad options.
+ * login user (see dev.ts) on a free port. Throws LocalCloudConfigError (code INVALID_CONFIG, `field`) for bad options.
  */
 export async function startApiRtcCloud(options: ApiRtcCloudOptions = {}): Promise<ApiRtcCloud> {
   const cloud = new ApiRtcCloud(resolveCloudConfig(options));

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiRtcAuthError } from '../core/errors.js';
+import { LocalCloudConfigError } from './errors.js';
 import { faultMs, type CloudFaults, type FaultState, type SessionFilter } from './faults.js';
 import { HttpError, readJsonObject, sendError, sendJson } from './http.js';
 import type { DisconnectRecord, LiveSession, RefusalRecord, RegistrationMode, RegistrationRecord, RequestRecord } from './records.js';
@@ -79,6 +79,11 @@ const actions = new Map<string, ControlAction>(Object.entries({
     target.faults.refuse(enabled(body) ? (message === undefined ? {} : { message }) : false);
     return target.faults.state;
   },
+  'faults/refuse-transport': (body, target) => {
+    const count = optionalNumber(body, 'count');
+    target.faults.refuseTransport(enabled(body) ? (count === undefined ? {} : { count }) : false);
+    return target.faults.state;
+  },
   'faults/latency': (body, target) => {
     const both = optionalNumber(body, 'ms');
     const rest = optionalNumber(body, 'rest');
@@ -145,7 +150,7 @@ const actions = new Map<string, ControlAction>(Object.entries({
 
 /**
  * The control routes under /_cloud/ (for browser demos; tests use the methods directly):
- * GET state, POST faults/<drop|kick|refuse|latency|rest-errors|socket-script|down|up|reset>,
+ * GET state, POST faults/<drop|kick|refuse|refuse-transport|latency|rest-errors|socket-script|down|up|reset>,
  * POST clock, POST records/clear, POST token. Bodies are optional JSON objects.
  */
 export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, target: ControlTarget): Promise<void> {
@@ -162,7 +167,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, await action(body, target, res));
   } catch (error) {
     if (error instanceof HttpError) return sendError(res, error.status, error.message);
-    if (error instanceof ApiRtcAuthError && error.code === 'INVALID_CONFIG') return sendError(res, 400, error.message);
+    if (error instanceof LocalCloudConfigError) return sendError(res, 400, error.message);
     throw error;
   }
 }

@@ -11,10 +11,19 @@ export interface SessionFilter {
 
 export interface RefuseOptions {
   /**
-   * The handshake error message. Default `access token failure: refused by the local cloud`, which
-   * the SDK treats as an auth failure (it stops reconnecting). Any other text makes the SDK keep retrying.
+   * The handshake error message. Default `access token failure: refused by the local cloud`.
+   * Whatever the text, a refused handshake ends the SDK's reconnects (a socket.io client does not retry a
+   * refusal of the connection middleware). The text decides how a first `register()` ends: a text the SDK
+   * lists (`not authorized`, or containing `access token failure:`, `DISABLED_ENTERPRISE`, `An account is
+   * needed`, `ApiRTC update is needed`, `applicationUUID is not authorized`) makes it disconnect at once.
+   * For a refusal the SDK does retry, see {@link CloudFaults.refuseTransport}.
    */
   message?: string;
+}
+
+export interface TransportRefusalOptions {
+  /** Refuse only this many new connections (engine.io handshakes), then accept again. Default: until turned off. */
+  count?: number;
 }
 
 export interface LatencyOptions {
@@ -42,6 +51,8 @@ export interface DownOptions {
 export interface FaultState {
   /** The message new handshakes are refused with, or null when they are accepted. */
   refusing: string | null;
+  /** Transport-level refusals: how many are left (null: until turned off), or null when off. */
+  transportRefusals: { remaining: number | null } | null;
   latency: { rest: number; handshake: number };
   restErrors: { status: number; remaining: number | null; path: string | null } | null;
   socketScriptWithheld: boolean;
@@ -60,8 +71,14 @@ export interface CloudFaults {
   drop(filter?: SessionFilter): number;
   /** A server-side disconnect (`io server disconnect`): the SDK does not reconnect. Returns how many. */
   kick(filter?: SessionFilter): number;
-  /** Refuses every new handshake (`false` accepts them again). */
+  /** Refuses every new handshake (`false` accepts them again). The SDK does not retry these. */
   refuse(options?: RefuseOptions | false): void;
+  /**
+   * Refuses new connections at the transport level: engine.io answers the handshake request with an HTTP
+   * 403 (`allowRequest` says no), as an overloaded load balancer would. The socket.io client sees a transport
+   * error and the SDK retries (its ccsConnectionRetryNb / ccsConnectionRetryDelay). `false` stops.
+   */
+  refuseTransport(options?: TransportRefusalOptions | false): void;
   /** Sets the added latency; a number sets both REST and handshake. 0 removes it. */
   setLatency(latency: LatencyOptions | number): void;
   /** Answers REST calls with a 5xx (`false` stops). */
@@ -72,7 +89,7 @@ export interface CloudFaults {
   down(options?: DownOptions): Promise<void>;
   /** Listens again on the same port. */
   up(): Promise<void>;
-  /** Clears refuse, latency, REST errors and the withheld script (not down: use up()). */
+  /** Clears refuse, transport refusals, latency, REST errors and the withheld script (not down: use up()). */
   reset(): void;
   readonly state: FaultState;
 }
@@ -92,6 +109,7 @@ export function faultMs(field: string, value: unknown, fallback: number): number
 /** The switchable faults (everything but the connection-level actions). */
 export class FaultSwitches {
   refusing: string | null = null;
+  transportRefusals: { remaining: number | null } | null = null;
   latency = { rest: 0, handshake: 0 };
   restErrors: { status: number; remaining: number | null; path: string | null } | null = null;
   socketScriptWithheld = false;
@@ -104,6 +122,29 @@ export class FaultSwitches {
     const message = options.message ?? DEFAULT_REFUSE_MESSAGE;
     if (typeof message !== 'string' || message.trim() === '') throw invalid('message', 'must be a non-empty string');
     this.refusing = message;
+  }
+
+  refuseTransport(options: TransportRefusalOptions | false = {}): void {
+    if (options === false) {
+      this.transportRefusals = null;
+      return;
+    }
+    const count = options.count;
+    if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1)) {
+      throw invalid('count', 'must be a positive integer');
+    }
+    this.transportRefusals = { remaining: count ?? null };
+  }
+
+  /** Whether a new connection must be refused now (consumes one of `count`). */
+  takeTransportRefusal(): boolean {
+    const fault = this.transportRefusals;
+    if (!fault) return false;
+    if (fault.remaining !== null) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.transportRefusals = null;
+    }
+    return true;
   }
 
   setLatency(latency: LatencyOptions | number): void {
@@ -150,6 +191,7 @@ export class FaultSwitches {
 
   reset(): void {
     this.refusing = null;
+    this.transportRefusals = null;
     this.latency = { rest: 0, handshake: 0 };
     this.restErrors = null;
     this.socketScriptWithheld = false;
@@ -158,6 +200,7 @@ export class FaultSwitches {
   snapshot(down: boolean): FaultState {
     return {
       refusing: this.refusing,
+      transportRefusals: this.transportRefusals && { ...this.transportRefusals },
       latency: { ...this.latency },
       restErrors: this.restErrors && { ...this.restErrors },
       socketScriptWithheld: this.socketScriptWithheld,

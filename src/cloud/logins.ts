@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedUser } from './config.js';
+import { DEFAULT_LOGIN_TOKEN_TTL_MS, type ResolvedUser } from './config.js';
 
-/** How long a cloud token from /api/v3/authenticate stays valid (cloud clock). */
-export const LOGIN_TOKEN_TTL_MS = 12 * 3600 * 1000;
+/** How long a cloud token from /api/v3/authenticate stays valid by default (cloud clock; option `loginTokenTtlMs`). */
+export const LOGIN_TOKEN_TTL_MS = DEFAULT_LOGIN_TOKEN_TTL_MS;
 
 /** Cloud tokens one user holds at most; a new login drops the oldest. */
 export const MAX_LOGIN_TOKENS_PER_USER = 16;
@@ -19,9 +19,11 @@ interface LoginToken {
 export class LoginTokens {
   readonly #tokens = new Map<string, LoginToken>();
   readonly #now: () => number;
+  readonly #ttlMs: number;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, ttlMs: number = LOGIN_TOKEN_TTL_MS) {
     this.#now = now;
+    this.#ttlMs = ttlMs;
   }
 
   issue(user: ResolvedUser): string {
@@ -30,7 +32,7 @@ export class LoginTokens {
     const held = [...this.#tokens].filter(([, entry]) => entry.user === user);
     for (const [token] of held.slice(0, Math.max(0, held.length - MAX_LOGIN_TOKENS_PER_USER + 1))) this.#tokens.delete(token);
     const token = randomBytes(24).toString('base64url');
-    this.#tokens.set(token, { user, expiresAt: this.#now() + LOGIN_TOKEN_TTL_MS });
+    this.#tokens.set(token, { user, expiresAt: this.#now() + this.#ttlMs });
     return token;
   }
 
@@ -51,14 +53,6 @@ export class LoginTokens {
     const valid = this.userOf(token) !== undefined;
     if (token !== undefined) this.#tokens.delete(token);
     return valid;
-  }
-
-  /** Whether the user holds at least one valid token: what a login-mode socket must prove. */
-  isLoggedIn(user: ResolvedUser): boolean {
-    for (const [token, entry] of this.#tokens) {
-      if (entry.user === user && this.userOf(token)) return true;
-    }
-    return false;
   }
 
   #sweep(): void {

@@ -1,3 +1,5 @@
+import type { BearerKind } from './apz-tokens.js';
+
 /** How a socket authenticated: anonymous apiKey, customer JWT, or login/password (cloud token). */
 export type RegistrationMode = 'apiKey' | 'jwt' | 'login';
 
@@ -23,8 +25,8 @@ export interface RegistrationRecord extends ConnectionIdentity {
   at: number;
 }
 
-/** Where a refusal happened: the socket handshake, or the login REST call. */
-export type RefusalStage = 'handshake' | 'authenticate';
+/** Where a refusal happened: the socket handshake, the transport (engine.io, HTTP 403), or the login REST call. */
+export type RefusalStage = 'handshake' | 'transport' | 'authenticate';
 
 export interface RefusalRecord {
   stage: RefusalStage;
@@ -59,12 +61,19 @@ export interface RequestRecord {
   path: string;
   status: number;
   origin: string | undefined;
+  /**
+   * The request's `Authorization: Bearer` token, classified (never stored): none, a live JWTApzToken,
+   * a stale one (its session ended or it expired), or another token (a login-mode cloud token, garbage).
+   */
+  bearer: BearerKind;
   at: number;
 }
 
 /** A socket connected right now. */
 export interface LiveSession extends ConnectionIdentity {
   apiCCSessionId: string | undefined;
+  /** The cloud's session id, sent to the SDK in the `sessionId` message (with its JWTApzToken). */
+  sessionId: string;
   connectedAt: number;
 }
 

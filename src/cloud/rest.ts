@@ -4,7 +4,7 @@ import type { FaultSwitches } from './faults.js';
 import { bearerToken, formText, readForm, sendError, sendJson } from './http.js';
 import type { LoginTokens } from './logins.js';
 import type { CloudReporter } from './records.js';
-import { loadSocketScript, SOCKET_SCRIPT_PATH } from './socket-script.js';
+import { loadSocketScript, matchesEtag, pickEncoding, SOCKET_SCRIPT_MAX_AGE_S, SOCKET_SCRIPT_PATH } from './socket-script.js';
 import type { Timers } from './timers.js';
 
 export interface RestContext {
@@ -15,6 +15,8 @@ export interface RestContext {
   timers: Timers;
   report: CloudReporter;
   now(): number;
+  /** What invalidateToken answers for a token that is not (or no longer) valid. */
+  invalidateUnknownToken: 401 | 200;
   /** `host:port` of this server: the CCS address preferredCCS and users/me hand out. */
   ccs(): string;
 }
@@ -33,10 +35,12 @@ function loggedInUser(req: IncomingMessage, res: ServerResponse, context: RestCo
   return user;
 }
 
+/** `secure` per apiKey: when true, the SDK sends its JWTApzToken as a Bearer on its REST calls. */
 const preferredCcs: Handler = (_req, res, url, context) => {
   const apiKey = url.searchParams.get('apiKey');
-  if (apiKey === null || !context.apiKeys.has(apiKey)) return sendError(res, 401, 'unknown apiKey');
-  sendJson(res, 200, { ccs: context.ccs(), secure: false });
+  const key = apiKey === null ? undefined : context.apiKeys.get(apiKey);
+  if (!key) return sendError(res, 401, 'unknown apiKey');
+  sendJson(res, 200, { ccs: context.ccs(), secure: key.secure });
 };
 
 const authenticate: Handler = async (req, res, _url, context) => {
@@ -97,11 +101,16 @@ const checkToken: Handler = (req, res, _url, context) => {
   sendJson(res, 200, { valid: true, userId: user.userId, apiKey: user.apiKey });
 };
 
-/** Idempotent: a token already burnt still answers 200, so a second unregister() does not fail. */
+/**
+ * Burns a login-mode cloud token. A token already burnt, expired or unknown answers 401 as ApiRTC's cloud
+ * does (the SDK's unregister() then rejects), or 200 with `invalidateUnknownToken: 200`.
+ */
 const invalidateToken: Handler = (req, res, _url, context) => {
   const token = bearerToken(req);
   if (token === undefined) return sendError(res, 401, 'a Bearer token is required');
-  sendJson(res, 200, { invalidated: context.logins.invalidate(token) });
+  const invalidated = context.logins.invalidate(token);
+  if (!invalidated && context.invalidateUnknownToken === 401) return sendError(res, 401, 'invalid or expired token');
+  sendJson(res, 200, { invalidated });
 };
 
 const routes: Route[] = [
@@ -113,16 +122,34 @@ const routes: Route[] = [
   { method: 'POST', pattern: /^\/api\/v2\/invalidateToken$/, handle: invalidateToken },
 ];
 
+/**
+ * The socket script as a CDN serves it: minified, compressed for the request (br or gzip), cacheable
+ * (`Cache-Control: public, max-age`, a strong ETag, 304 for a matching If-None-Match).
+ */
 async function serveSocketScript(req: IncomingMessage, res: ServerResponse, context: RestContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
   if (context.switches.socketScriptWithheld) return sendError(res, 404, 'socket script withheld (fault)');
   const script = await loadSocketScript();
   if (res.writableEnded || res.destroyed) return;
+  res.setHeader('Cache-Control', `public, max-age=${SOCKET_SCRIPT_MAX_AGE_S}`);
+  res.setHeader('ETag', script.etag);
+  res.setHeader('Vary', appendVary(res.getHeader('Vary'), 'Accept-Encoding'));
+  if (matchesEtag(req.headers['if-none-match'], script.etag)) {
+    res.statusCode = 304;
+    return void res.end();
+  }
+  const encoding = pickEncoding(req.headers['accept-encoding']);
+  const body = script.bodies[encoding];
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
-  res.setHeader('Content-Length', script.length);
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(req.method === 'HEAD' ? undefined : script);
+  if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function appendVary(current: number | string | string[] | undefined, name: string): string {
+  const names = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((part) => part.trim()).filter(Boolean);
+  return [...names, name].join(', ');
 }
 
 /** Answers the SDK's REST calls and its socket-script download, with the REST faults applied. */

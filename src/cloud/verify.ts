@@ -1,13 +1,17 @@
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { findClaimProblem, type ApiRtcClaims } from '../core/jwt.js';
-import { hmacKey } from '../server/token.js';
+import { decodeJwt } from 'jose';
 import type { ResolvedApiKey, ResolvedUser } from './config.js';
 import type { RegistrationMode } from './records.js';
+import { checkCustomerToken } from './token-check.js';
 
 /** The prefix the SDK treats as an authentication failure: it stops reconnecting. */
 export const ACCESS_TOKEN_FAILURE = 'access token failure: ';
 /** The other message the SDK stops on (an exact match): used for refusals that are not about a token. */
 export const NOT_AUTHORIZED = 'not authorized';
+/**
+ * What an anonymous handshake is refused with when the apiKey requires authentication. The SDK's list of
+ * texts that stop its connection attempts holds `An account is needed`: the cloud's word for this case.
+ */
+export const ACCOUNT_NEEDED = 'An account is needed: this apiKey requires authentication (a token or a login)';
 
 /** The handshake query values the CCS looks at. */
 export interface HandshakeQuery {
@@ -20,12 +24,11 @@ export interface HandshakeQuery {
 export interface HandshakeContext {
   apiKeys: ReadonlyMap<string, ResolvedApiKey>;
   users: readonly ResolvedUser[];
-  isLoggedIn(user: ResolvedUser): boolean;
   now(): number;
 }
 
 export type HandshakeDecision =
-  | { ok: true; mode: RegistrationMode; channelId: string; apiKey: string; jti: string | undefined }
+  | { ok: true; mode: RegistrationMode; channelId: string; apiKey: string; jti: string | undefined; apiKeyWide: boolean }
   | { ok: false; mode: RegistrationMode; jti: string | undefined; reason: string; message: string };
 
 function first(value: unknown): string | undefined {
@@ -69,51 +72,17 @@ export function unverifiedJti(token: string | undefined): string | undefined {
   }
 }
 
-/** Why jose refused a token, worded like the cloud (jsonwebtoken's messages where there is one). */
-function joseReason(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'jwt expired';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature verification failed';
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.claim === 'nbf' && error.reason === 'check_failed' ? 'jwt not active' : `jwt ${error.claim} claim invalid`;
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'jwt algorithm not allowed';
-  return 'jwt malformed';
-}
-
-async function verifyJwt(token: string, channelId: string, apiKey: string, secret: string, now: number): Promise<string | undefined> {
-  let alg: unknown;
-  try {
-    alg = decodeProtectedHeader(token).alg;
-  } catch {
-    return 'jwt malformed';
-  }
-  if (typeof alg !== 'string' || alg.toLowerCase() === 'none') return 'unsigned token';
-  if (alg !== 'HS256') return `jwt algorithm not allowed: ${alg} (expected HS256)`;
-  let claims: ApiRtcClaims;
-  try {
-    // Only HS256: an `alg: none` or asymmetric token can never pass. No clock tolerance, as the cloud.
-    ({ payload: claims } = await jwtVerify<ApiRtcClaims>(token, hmacKey(secret), {
-      algorithms: ['HS256'],
-      currentDate: new Date(now),
-    }));
-  } catch (error) {
-    return joseReason(error);
-  }
-  return findClaimProblem(claims, { apiKey, userId: channelId });
-}
-
-function refuse(mode: RegistrationMode, jti: string | undefined, reason: string): HandshakeDecision {
-  const message = mode === 'jwt' ? ACCESS_TOKEN_FAILURE + reason : NOT_AUTHORIZED;
+function refuse(mode: RegistrationMode, jti: string | undefined, reason: string, message = mode === 'jwt' ? ACCESS_TOKEN_FAILURE + reason : NOT_AUTHORIZED): HandshakeDecision {
   return { ok: false, mode, jti, reason, message };
 }
 
 /**
  * Decides a CCS handshake as the ApiRTC cloud does.
- * - JWT (query `token`): HS256 with the apiKey's secret, not expired on the cloud clock, `aud` apiRTC,
- *   `sub` = apiKey, `grants.apiRTC_UserAgent_Id` = channelId. Refused with `access token failure: <reason>`.
- * - Login (no token, channelId = a login user's id under that apiKey): the user must hold a valid
- *   cloud token from /api/v3/authenticate (the SDK sends nothing else to prove it).
- * - Anonymous: a known apiKey.
+ * - JWT (query `token`): see token-check.ts (HS256 with the apiKey's secret, not expired on the cloud clock,
+ *   `aud` apiRTC, `sub` = apiKey, `grants.apiRTC_UserAgent_Id` = channelId or `ApiKey_Token`, lifetime).
+ *   Refused with `access token failure: <reason>`, the reason worded as jsonwebtoken words it.
+ * - Login (no token, channelId = a login user's id under that apiKey): accepted (the query proves nothing more).
+ * - Anonymous: a known apiKey that does not require authentication ({@link ACCOUNT_NEEDED} otherwise).
  * Non-token refusals answer `not authorized` (the SDK stops on that too); the reason is recorded.
  */
 export async function decideHandshake(query: HandshakeQuery, context: HandshakeContext): Promise<HandshakeDecision> {
@@ -125,12 +94,13 @@ export async function decideHandshake(query: HandshakeQuery, context: HandshakeC
   if (!key) return refuse(mode, jti, 'unknown apiKey');
   if (channelId === undefined) return refuse(mode, jti, 'channelId missing');
   if (token !== undefined) {
-    const problem = await verifyJwt(token, channelId, apiKey, key.secret, context.now());
-    return problem === undefined ? { ok: true, mode, channelId, apiKey, jti } : refuse(mode, jti, problem);
+    const check = await checkCustomerToken(token, { apiKey, channelId, secret: key.secret, nowMs: context.now(), maxLifetime: key.maxTokenLifetime });
+    return check.ok ? { ok: true, mode, channelId, apiKey, jti, apiKeyWide: check.apiKeyWide } : refuse(mode, jti, check.reason);
   }
-  if (mode === 'login') {
-    const user = loginUserFor(query, context);
-    if (!user || !context.isLoggedIn(user)) return refuse(mode, jti, 'no valid login for this user id');
+  // A login-mode socket carries no proof of the login (the SDK's query holds no cloud token): like
+  // ApiRTC's, the CCS does not gate it on one.
+  if (mode !== 'login' && key.authRequired) {
+    return refuse(mode, jti, 'authentication required', ACCOUNT_NEEDED);
   }
-  return { ok: true, mode, channelId, apiKey, jti };
+  return { ok: true, mode, channelId, apiKey, jti, apiKeyWide: false };
 }

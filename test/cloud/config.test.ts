@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { startApiRtcCloud, type ApiRtcCloudOptions } from '../../src/cloud/index.js';
 import { resolveCloudConfig } from '../../src/cloud/config.js';
-import { ApiRtcAuthError } from '../../src/core/errors.js';
+import { LocalCloudConfigError } from '../../src/cloud/errors.js';
 
-function configError(options: unknown): ApiRtcAuthError {
+function configError(options: unknown): LocalCloudConfigError {
   try {
     resolveCloudConfig(options as ApiRtcCloudOptions);
   } catch (error) {
-    expect(error).toBeInstanceOf(ApiRtcAuthError);
-    return error as ApiRtcAuthError;
+    expect(error).toBeInstanceOf(LocalCloudConfigError);
+    return error as LocalCloudConfigError;
   }
   throw new Error('the config was accepted');
 }
@@ -48,6 +48,13 @@ describe('cloud config validation: INVALID_CONFIG naming the field', () => {
     ['a user of an unknown apiKey', { apiKeys: key, users: [{ login: 'a', password: 'p', apiKey: 'other' }] }, 'users[0].apiKey'],
     ['an empty nickname', { apiKeys: key, users: [{ login: 'a', password: 'p', nickname: ' ' }] }, 'users[0].nickname'],
     ['a clock that is not a function', { apiKeys: key, now: 5 }, 'now'],
+    ['apiKey settings without a secret', { apiKeys: { k: { authRequired: true } } }, 'apiKeys["k"].secret'],
+    ['authRequired that is not a boolean', { apiKeys: { k: { secret: 's', authRequired: 'yes' } } }, 'apiKeys["k"].authRequired'],
+    ['secure that is not a boolean', { apiKeys: { k: { secret: 's', secure: 1 } } }, 'apiKeys["k"].secure'],
+    ['a zero maxTokenLifetime', { apiKeys: { k: { secret: 's', maxTokenLifetime: 0 } } }, 'apiKeys["k"].maxTokenLifetime'],
+    ['an infinite maxTokenLifetime', { apiKeys: { k: { secret: 's', maxTokenLifetime: Infinity } } }, 'apiKeys["k"].maxTokenLifetime'],
+    ['a negative loginTokenTtlMs', { apiKeys: key, loginTokenTtlMs: -1 }, 'loginTokenTtlMs'],
+    ['an invalidateUnknownToken that is no 401 or 200', { apiKeys: key, invalidateUnknownToken: 404 }, 'invalidateUnknownToken'],
   ])('%s', (_name, options, field) => {
     const error = configError(options);
     expect(error.code).toBe('INVALID_CONFIG');
@@ -85,5 +92,16 @@ describe('cloud config defaults', () => {
     expect([...dev.apiKeys.keys()]).toEqual(['local-dev-api-key']);
     expect(dev.users.map((user) => user.login)).toEqual(['dev@local.test']);
     expect(dev.now).toBe(Date.now);
+  });
+
+  test('per apiKey: a secret string, or settings; defaults: no auth required, 24 h lifetime, not secure', () => {
+    const config = resolveCloudConfig({ apiKeys: { plain: 's', strict: { secret: 't', authRequired: true, maxTokenLifetime: 600, secure: true }, open: { secret: 'u', maxTokenLifetime: false } } });
+    expect(Object.fromEntries(config.apiKeys)).toEqual({
+      plain: { secret: 's', enterpriseId: '1', authRequired: false, maxTokenLifetime: 86_400, secure: false },
+      strict: { secret: 't', enterpriseId: '2', authRequired: true, maxTokenLifetime: 600, secure: true },
+      open: { secret: 'u', enterpriseId: '3', authRequired: false, maxTokenLifetime: undefined, secure: false },
+    });
+    expect(config.loginTokenTtlMs).toBe(12 * 3600 * 1000);
+    expect(config.invalidateUnknownToken).toBe(401);
   });
 });

@@ -135,8 +135,10 @@ describe('control routes (for browser demos)', () => {
     await control('faults/latency', { handshake: 5 });
     await control('faults/rest-errors');
     await control('faults/socket-script');
+    expect((await control('faults/refuse-transport', { count: 2 })).json).toMatchObject({ transportRefusals: { remaining: 2 } });
     expect((await control('faults/reset')).json).toEqual({
       refusing: null,
+      transportRefusals: null,
       latency: { rest: 0, handshake: 0 },
       restErrors: null,
       socketScriptWithheld: false,

@@ -1,6 +1,5 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, test } from 'vitest';
-import { USER_ID_GRANT } from '../../src/core/jwt.js';
 import { TEST_API_KEY, TEST_SECRET } from '../support/cloud.js';
 import { registerFailure, setupSdkWithCloud } from '../support/sdk-cloud.js';
 import { signClaims, unsignedToken, vendorClaims } from '../support/tokens.js';
@@ -17,7 +16,7 @@ const cases: { name: string; reason: string; token: () => Promise<string> }[] = 
   },
   {
     name: 'signed with the wrong secret',
-    reason: 'signature verification failed',
+    reason: 'invalid signature',
     token: () => env.signToken({ userId: USER, secret: `${TEST_SECRET}-but-not-quite` }),
   },
   {
@@ -27,18 +26,23 @@ const cases: { name: string; reason: string; token: () => Promise<string> }[] = 
   },
   {
     name: 'for the wrong subject (apiKey)',
-    reason: 'jwt subject invalid. expected: the apiKey',
+    reason: `jwt subject invalid. expected: ${TEST_API_KEY}`,
     token: () => signClaims({ ...vendorClaims(TEST_API_KEY, USER, env.cloud.now()), sub: 'another-api-key' }, TEST_SECRET),
   },
   {
     name: 'for another user id',
-    reason: `jwt grants.${USER_ID_GRANT} does not match the user id`,
+    reason: `jwt grants.apiRTC_UserAgent_Id invalid. expected: ${USER} or ApiKey_Token`,
     token: () => env.signToken({ userId: 'mallory' }),
   },
   {
     name: 'unsigned (alg none)',
-    reason: 'unsigned token',
+    reason: 'jwt signature is required',
     token: async () => unsignedToken(vendorClaims(TEST_API_KEY, USER, env.cloud.now())),
+  },
+  {
+    name: 'living longer than the 24 h the apiKey allows',
+    reason: 'jwt lifetime invalid. expected: exp - iat <= 86400',
+    token: () => signClaims(vendorClaims(TEST_API_KEY, USER, env.cloud.now(), 86_401), TEST_SECRET),
   },
 ];
 

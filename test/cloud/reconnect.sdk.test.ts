@@ -5,6 +5,19 @@ import { ccsStatus, registerFailure, setupSdkWithCloud } from '../support/sdk-cl
 
 const env = setupSdkWithCloud();
 
+/** The SDK's page-wide socket.io client socket (`apiCC.session.channel.socket`): read only, to see if it will retry. */
+interface SdkSocket {
+  active: boolean;
+  disconnect(): void;
+}
+
+function sdkSocket(): SdkSocket {
+  const apiCC = (globalThis as { apiCC?: { session?: { channel?: { socket?: SdkSocket } } } }).apiCC;
+  const socket = apiCC?.session?.channel?.socket;
+  if (!socket) throw new Error('the SDK has no socket');
+  return socket;
+}
+
 describe('connection faults with the real SDK', { timeout: 20_000 }, () => {
   test('a transport drop: the SDK reconnects by itself, on the same registration, with the same token', async () => {
     const token = await env.signToken({ userId: 'dave' });
@@ -83,6 +96,53 @@ describe('connection faults with the real SDK', { timeout: 20_000 }, () => {
     await back;
     await connected;
     expect(env.cloud.sessions()).toHaveLength(1);
+  });
+
+  test('a reconnect refused with a text the SDK does not list still ends its reconnects: any refused handshake does', async () => {
+    const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    await ua.register(env.registerOptions({ id: 'gina', token: await env.signToken({ userId: 'gina' }) }));
+    env.cloud.faults.refuse({ message: 'server busy' });
+    const refused = env.cloud.waitFor('refusal');
+    env.cloud.faults.drop();
+    expect(await refused).toMatchObject({ stage: 'handshake', channelId: 'gina', message: 'server busy' });
+    // socket.io's client does not retry a refusal of the connection middleware: the SDK's socket is no longer
+    // active (nothing is scheduled), though the SDK still says registered.
+    await expect.poll(() => sdkSocket().active, { interval: 10 }).toBe(false);
+    expect(env.cloud.refusals).toHaveLength(1);
+    expect(ua.isRegistered()).toBe(true);
+    expect(env.cloud.sessions()).toEqual([]);
+  });
+
+  test('a transport-level refusal (engine.io answers HTTP 403) is retried by the SDK until it gets through', async () => {
+    const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    await ua.register(env.registerOptions({ id: 'hank', token: await env.signToken({ userId: 'hank' }) }));
+    const [first] = env.cloud.registrations;
+    env.cloud.faults.refuseTransport({ count: 3 });
+    const reconnected = env.cloud.waitFor('registration');
+    env.cloud.faults.drop();
+    expect(await reconnected).toMatchObject({ channelId: 'hank', apiCCSessionId: first?.apiCCSessionId });
+    expect(env.cloud.refusals.map((refusal) => [refusal.stage, refusal.channelId])).toEqual([
+      ['transport', 'hank'],
+      ['transport', 'hank'],
+      ['transport', 'hank'],
+    ]);
+  });
+
+  test('a first register() meeting a transport refusal rejects at once (code 5), but its socket retries and connects: a ghost', async () => {
+    env.cloud.faults.refuseTransport({ count: 1 });
+    const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
+    const ghost = env.cloud.waitFor('registration', (record) => record.channelId === 'ivy');
+    const failure = await registerFailure(ua.register(env.registerOptions({ id: 'ivy', token: await env.signToken({ userId: 'ivy' }) })));
+    expect(failure.code).toBe(env.apiRTC.ERROR_APIRTC_INITIALISATION_FAILED);
+    expect(failure.message).toContain('xhr poll error');
+    // The rejection does not stop the socket.io client: it reconnects by itself, and the cloud has a
+    // session that the app was told failed.
+    expect(await ghost).toMatchObject({ mode: 'jwt', channelId: 'ivy' });
+    expect(env.cloud.refusals).toEqual([expect.objectContaining({ stage: 'transport', channelId: 'ivy' })]);
+    // The test ends it through the page's socket.
+    const gone = env.cloud.waitFor('disconnect', (record) => record.channelId === 'ivy');
+    sdkSocket().disconnect();
+    await gone;
   });
 
   test('refused handshakes (fault): register() fails with the SDK code 5 and the fault message', async () => {

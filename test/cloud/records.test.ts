@@ -5,7 +5,7 @@ describe('cloud records', () => {
   test(`each list keeps the latest ${RECORD_LIMIT} entries`, () => {
     const records = new CloudRecords();
     for (let index = 0; index < RECORD_LIMIT + 5; index += 1) {
-      const record: RequestRecord = { method: 'GET', path: `/${index}`, status: 200, origin: undefined, at: index };
+      const record: RequestRecord = { method: 'GET', path: `/${index}`, status: 200, origin: undefined, bearer: 'none', at: index };
       records.addRequest(record);
     }
     expect(records.requests).toHaveLength(RECORD_LIMIT);

@@ -132,7 +132,7 @@ describe('login REST calls', () => {
     expect(otherMe.userId).toBe('1000002');
   });
 
-  test('checkToken accepts a valid token; invalidateToken burns it (idempotently)', async () => {
+  test('checkToken accepts a valid token; invalidateToken burns it, and a burnt token answers 401 as ApiRTC does', async () => {
     const token = await login();
     expect((await get('/api/v2/checkToken', bearer(token))).status).toBe(200);
     const burnt = await get('/api/v2/invalidateToken', { method: 'POST', ...bearer(token) });
@@ -140,8 +140,14 @@ describe('login REST calls', () => {
     expect((await get('/api/v2/checkToken', bearer(token))).status).toBe(401);
     expect((await get('/api/v2/users/me', bearer(token))).status).toBe(401);
     const again = await get('/api/v2/invalidateToken', { method: 'POST', ...bearer(token) });
-    expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ invalidated: false });
+    expect(again.status).toBe(401);
+    expect(await again.json()).toEqual({ error: 'invalid or expired token', status: 401 });
+  });
+
+  test('an expired login token: invalidateToken answers 401 too', async () => {
+    const token = await login();
+    env.cloud.advanceClock(13 * 3600 * 1000);
+    expect((await get('/api/v2/invalidateToken', { method: 'POST', ...bearer(token) })).status).toBe(401);
   });
 
   test('401 for a missing or unknown Bearer token', async () => {

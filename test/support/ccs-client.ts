@@ -13,6 +13,8 @@ export interface ClientOptions {
   reconnection?: boolean;
   /** Sent as the Origin header (Node clients send none by default). */
   origin?: string;
+  /** With reconnection: resolve on `connect` only, through any transport errors before it. */
+  untilConnected?: boolean;
 }
 
 export type HandshakeOutcome = { ok: true; socket: Socket } | { ok: false; message: string; data: unknown; socket: Socket };
@@ -32,15 +34,59 @@ export function connectCcs(cloud: ApiRtcCloud, query: HandshakeQuery, options: C
     reconnectionDelayMax: 100,
     ...(options.origin === undefined ? {} : { extraHeaders: { Origin: options.origin } }),
   });
+  const inbox: CcsMessage[] = [];
+  inboxes.set(socket, inbox);
+  // From the start: the CCS may speak in the same packet as the handshake answer.
+  socket.on('message', (json: unknown) => {
+    const message = typeof json === 'string' ? (JSON.parse(json) as CcsMessage) : (json as CcsMessage);
+    inbox.push(message);
+    for (const waiter of [...(waiters.get(socket) ?? [])]) waiter(message);
+  });
   return new Promise((resolve) => {
     socket.once('connect', () => {
       socket.off('connect_error');
       resolve({ ok: true, socket });
     });
+    if (options.untilConnected) return;
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
       socket.off('connect');
       resolve({ ok: false, message: error.message, data: error.data, socket });
     });
+  });
+}
+
+/** A `message` the CCS sent (a JSON string on the wire), parsed. */
+export interface CcsMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+const inboxes = new WeakMap<Socket, CcsMessage[]>();
+const waiters = new WeakMap<Socket, Set<(message: CcsMessage) => void>>();
+
+/** Every message the CCS sent this socket so far. */
+export function messagesOf(socket: Socket): CcsMessage[] {
+  return [...(inboxes.get(socket) ?? [])];
+}
+
+/** The first message (already received or still to come) passing `predicate`. */
+export function nextMessage(socket: Socket, predicate: (message: CcsMessage) => boolean, timeoutMs = 10_000): Promise<CcsMessage> {
+  const seen = messagesOf(socket).find(predicate);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const set = waiters.get(socket) ?? new Set();
+    waiters.set(socket, set);
+    const timer = setTimeout(() => {
+      set.delete(waiter);
+      reject(new Error(`no matching CCS message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const waiter = (message: CcsMessage) => {
+      if (!predicate(message)) return;
+      clearTimeout(timer);
+      set.delete(waiter);
+      resolve(message);
+    };
+    set.add(waiter);
   });
 }
 

@@ -8,6 +8,10 @@ export const TEST_SECRET = 'test-secret-of-the-local-cloud';
 /** A second enterprise, to check that tokens and users don't cross apiKeys. */
 export const OTHER_API_KEY = 'other-api-key';
 export const OTHER_SECRET = 'other-secret-of-the-local-cloud';
+/** A third enterprise with every per-apiKey setting on: authentication required, 10 min tokens at most, secure REST. */
+export const STRICT_API_KEY = 'strict-api-key';
+export const STRICT_SECRET = 'strict-secret-of-the-local-cloud';
+export const STRICT_MAX_TOKEN_LIFETIME = 600;
 export const TEST_LOGIN = 'alice@example.test';
 export const TEST_PASSWORD = 'alice-password';
 export const TEST_LOGIN_USER_ID = '2000001';
@@ -16,7 +20,11 @@ export const OTHER_LOGIN = 'olga@other.test';
 export const OTHER_PASSWORD = 'olga-password';
 
 export const TEST_CLOUD_OPTIONS = {
-  apiKeys: { [TEST_API_KEY]: TEST_SECRET, [OTHER_API_KEY]: OTHER_SECRET },
+  apiKeys: {
+    [TEST_API_KEY]: TEST_SECRET,
+    [OTHER_API_KEY]: OTHER_SECRET,
+    [STRICT_API_KEY]: { secret: STRICT_SECRET, authRequired: true, maxTokenLifetime: STRICT_MAX_TOKEN_LIFETIME, secure: true },
+  },
   users: [
     { login: TEST_LOGIN, password: TEST_PASSWORD, userId: TEST_LOGIN_USER_ID, nickname: TEST_NICKNAME },
     { login: 'bob@example.test', password: 'bob-password' },
@@ -55,8 +63,8 @@ export function setupLocalCloud(options: ApiRtcCloudOptions = TEST_CLOUD_OPTIONS
       return current;
     },
     async signToken({ userId, apiKey = TEST_API_KEY, secret, expiresIn = 3600, issuedAt }) {
-      const keys: Record<string, string> = options.apiKeys ?? {};
-      const key = secret ?? keys[apiKey];
+      const entry = options.apiKeys?.[apiKey];
+      const key = secret ?? (typeof entry === 'string' ? entry : entry?.secret);
       if (key === undefined) throw new Error(`no secret known for apiKey ${apiKey}`);
       const cloud = fixture.cloud;
       return createApiRtcToken({ apiKey, secret: key, userId, expiresIn, now: () => issuedAt ?? cloud.now() });

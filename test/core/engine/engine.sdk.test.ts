@@ -118,8 +118,8 @@ describe('failures with the real SDK', () => {
   it('a token signed with the wrong secret: one fresh token, refused again, UNAUTHORIZED with the cloud reason', async () => {
     const subject = engine({ auth: jwt(() => fixture.signToken({ userId: 'alice', secret: 'not-the-secret' })) });
     const error = await subject.register().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('signature verification failed') });
-    expect(fixture.cloud.refusals.map((r) => r.reason)).toEqual(['signature verification failed', 'signature verification failed']);
+    expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('invalid signature') });
+    expect(fixture.cloud.refusals.map((r) => r.reason)).toEqual(['invalid signature', 'invalid signature']);
     expect(fixture.cloud.sessions()).toEqual([]);
   });
 
