@@ -27,8 +27,8 @@ export interface ExpectedIdentity {
 }
 
 /**
- * The ApiRTC-specific checks on already-decoded claims, shared by the browser (before register)
- * and the local cloud (after verifying the signature). Returns why the claims are refused, or undefined.
+ * The ApiRTC-specific checks on already-decoded claims, made in the browser before register() (the local cloud
+ * checks tokens with code of its own). Returns why the claims are refused, or undefined.
  */
 export function findClaimProblem(claims: ApiRtcClaims, expected: ExpectedIdentity): string | undefined {
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

@@ -3,7 +3,7 @@
  * socket.io peer subscribed to the default group) gets the presence messages the cloud sends for it.
  */
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { SessionEngine } from '../../src/core/session.js';
+import { SessionEngine } from '../../src/core/engine/store.js';
 import { loadApiRtc } from '../support/apirtc-sdk.js';
 import { connectOk, messagesOf, nextMessage } from '../support/ccs-client.js';
 import { setupLocalCloud, TEST_API_KEY, waitForNoSessions } from '../support/cloud.js';
