@@ -1,8 +1,16 @@
 /** Backoff for failures that may pass (network, timeouts, 5xx). */
 export interface RetryOptions {
-  /** First delay after a failure that may pass; doubles with each failure, with jitter. @defaultValue 1000 */
+  /**
+   * First delay after a failure that may pass, in ms; doubles with each failure, with jitter.
+   *
+   * @defaultValue `1000`
+   */
   baseDelayMs?: number;
-  /** The longest delay. @defaultValue 30000 */
+  /**
+   * The longest delay, in ms.
+   *
+   * @defaultValue `30000`
+   */
   maxDelayMs?: number;
 }
 

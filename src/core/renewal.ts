@@ -1,16 +1,27 @@
 /** When to re-register with a fresh token, given when the current one expires on the local clock. */
 export interface RenewalOptions {
   /**
-   * How long before expiry to renew, in ms, or a function of the token's lifetime.
-   * Default: a fifth of the lifetime, at most 5 minutes (a 1 h token renews 5 to 7.5 minutes early,
-   * a 20 s token 4 to 6 seconds early).
+   * How long before expiry to renew, in ms, or a function of the token's lifetime (a 1 h token renews 5 to 7.5
+   * minutes early by default, a 20 s token 4 to 6 seconds early).
+   *
+   * @defaultValue a fifth of the lifetime, at most 5 minutes
+   * @example
+   * ```ts
+   * renewal={{ leadMs: (lifetime) => Math.min(lifetime / 3, 10 * 60_000) }}
+   * ```
    */
   leadMs?: number | ((lifetimeMs: number) => number);
-  /** Extra random lead, as a share of the lead (0 to 1), so clients that got tokens together don't renew together. Default 0.5. */
+  /**
+   * Extra random lead, as a share of the lead (0 to 1), so clients that got tokens together don't renew together.
+   *
+   * @defaultValue `0.5`
+   */
   jitter?: number;
   /**
-   * Wait while the session has active conversations (a re-register leaves them), up to a hard
-   * deadline shortly before expiry (an expired token cannot survive a reconnect). Default false.
+   * Wait while the session has active conversations (a re-register leaves them), checking every 5 s, up to a hard
+   * deadline shortly before expiry (an expired token cannot survive a reconnect).
+   *
+   * @defaultValue `false`
    */
   deferWhileInConversation?: boolean;
 }

@@ -96,6 +96,8 @@ export class UserAgentHandle {
       };
       const fail = (error: ApiRtcAuthError) => {
         clock.clearTimeout(timer);
+        // The SDK's socket of a failed or hung register() keeps trying, and would come up as a session nobody owns.
+        resetPage(this.#page);
         over();
         answer(error);
       };
