@@ -76,12 +76,17 @@ export interface StartedDemoServices {
 }
 
 /** A token that is wrong in one way, for the bad-token demos. Signed here, where the secret is. */
+const staleTokens: Record<string, string> = {};
+
 async function signBadToken(kind: BadTokenKind, userId: string): Promise<string> {
   const base = { apiKey: DEV_API_KEY, secret: DEV_API_SECRET, userId, expiresIn: 60 };
   switch (kind) {
-    case 'expired':
-      // Issued two hours ago, for one minute.
-      return createApiRtcToken({ ...base, now: () => Date.now() - 2 * 3_600_000 });
+    case 'expired': {
+      // Issued two hours ago, for one minute, and handed out again and again: a stale cache. (A server that signed a
+      // new token each time would look just like a device clock two hours ahead, which the engine corrects for.)
+      const key = `expired:${userId}`;
+      return (staleTokens[key] ??= await createApiRtcToken({ ...base, now: () => Date.now() - 2 * 3_600_000 }));
+    }
     case 'wrong-secret':
       return createApiRtcToken({ ...base, secret: 'not-the-secret-of-this-api-key' });
     case 'wrong-user':

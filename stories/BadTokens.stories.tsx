@@ -23,7 +23,7 @@ const EXPECTED: Record<BadTokenKind, Expectation> = {
     title: 'An expired token',
     code: 'TOKEN_EXPIRED',
     message: 'the token has already expired',
-    why: 'Caught in the browser before any network call: its exp is in the past. The engine asks the source once more (reason "expired"), gets another expired token, and stops: never a loop.',
+    why: 'Caught in the browser before any network call: its exp is in the past. The engine asks the source once more (reason "expired"), gets the same expired token again, and stops: never a loop.',
     errors: 1,
   },
   'wrong-secret': {

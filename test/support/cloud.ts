@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startApiRtcCloud, type ApiRtcCloud, type ApiRtcCloudOptions } from '../../src/cloud/index.js';
-import { createApiRtcToken } from '../../src/server/token.js';
+import { APIKEY_WIDE_USER_ID, createApiRtcToken } from '../../src/server/token.js';
 
 /** Known credentials of the test cloud (not the development ones, so tests never depend on dev.ts). */
 export const TEST_API_KEY = 'test-api-key';
@@ -67,7 +67,10 @@ export function setupLocalCloud(options: ApiRtcCloudOptions = TEST_CLOUD_OPTIONS
       const key = secret ?? (typeof entry === 'string' ? entry : entry?.secret);
       if (key === undefined) throw new Error(`no secret known for apiKey ${apiKey}`);
       const cloud = fixture.cloud;
-      return createApiRtcToken({ apiKey, secret: key, userId, expiresIn, now: () => issuedAt ?? cloud.now() });
+      const now = () => issuedAt ?? cloud.now();
+      // The apiKey-wide grant is signed on purpose only (scope 'apiKey'), never as a userId.
+      if (userId === APIKEY_WIDE_USER_ID) return createApiRtcToken({ apiKey, secret: key, scope: 'apiKey', expiresIn, now });
+      return createApiRtcToken({ apiKey, secret: key, userId, expiresIn, now });
     },
   };
   beforeAll(async () => {

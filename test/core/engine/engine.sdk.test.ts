@@ -224,3 +224,17 @@ describe('one session per page, with the real SDK', () => {
     expect(fixture.cloud.sessions()).toEqual([expect.objectContaining({ channelId: 'bob', mode: 'jwt' })]);
   });
 });
+
+describe('the apiKey-wide token, with the real SDK', () => {
+  it('registers any user id of the apiKey with one token signed on purpose (scope apiKey)', async () => {
+    const token = await fixture.signToken({ userId: 'ApiKey_Token' });
+    for (const userId of ['dave', 'erin']) {
+      const subject = engine({ auth: { mode: 'jwt', apiKey: TEST_API_KEY, userId, token } });
+      const session = await subject.register();
+      expect(session.getId()).toBe(userId);
+      expect(fixture.cloud.sessions()).toEqual([expect.objectContaining({ mode: 'jwt', channelId: userId })]);
+      await subject.unregister();
+      await waitForNoSessions(fixture.cloud);
+    }
+  });
+});
