@@ -1,9 +1,9 @@
 /**
- * Prints the bad-input table of RELIABILITY.md from the rows test/bad-input.test.ts runs
+ * Prints the bad-input table of docs/guarantees.md from the rows test/bad-input.test.ts runs
  * (test/bad-input.cases.ts): each row is run again here and its actual outcome printed.
  *
  *   npx tsx scripts/bad-input-table.ts            # markdown on stdout
- *   npx tsx scripts/bad-input-table.ts --write    # replaces the table between the markers in RELIABILITY.md
+ *   npx tsx scripts/bad-input-table.ts --write    # replaces the table between the markers in docs/guarantees.md
  *
  * Exits with 1 if a row does not behave as the table says (a refused row that is not refused as
  * documented, or a bug row that no longer gets through: then drop its `bug` and its it.fails).
@@ -67,13 +67,13 @@ const summary = `${BAD_INPUT_CASES.length} rows: ${BAD_INPUT_CASES.length - bugs
 const table = [summary, ...lines].join('\n');
 
 if (process.argv.includes('--write')) {
-  const path = fileURLToPath(new URL('../RELIABILITY.md', import.meta.url));
+  const path = fileURLToPath(new URL('../docs/guarantees.md', import.meta.url));
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`RELIABILITY.md has no ${START} ... ${END} markers`);
+  if (start < 0 || end < start) throw new Error(`docs/guarantees.md has no ${START} ... ${END} markers`);
   writeFileSync(path, `${text.slice(0, start + START.length)}\n${table}\n\n${text.slice(end)}`);
-  console.error(`RELIABILITY.md: ${summary}`);
+  console.error(`docs/guarantees.md: ${summary}`);
 } else {
   console.log(table);
 }

@@ -1,7 +1,7 @@
 /**
  * The bad-input table: every validation error of every public entry, with the code, field and message a
  * caller gets, plus hostile JWTs. One row = one test (test/bad-input.test.ts); the same rows print the
- * markdown table of RELIABILITY.md (scripts/bad-input-table.ts). No vitest import here, so the script
+ * markdown table of docs/guarantees.md (scripts/bad-input-table.ts). No vitest import here, so the script
  * can run the rows with tsx.
  *
  * Entries covered: the `auth` prop of <AuthProvider> / SessionEngine (through `engine.register()` on the

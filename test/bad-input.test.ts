@@ -3,7 +3,7 @@
  * input with the documented ApiRtcAuthError code, field and message (engine rows: before any network call,
  * with the error also in state), or answer with the documented HTTP status and body; no row may echo a
  * secret or a token. Rows marked `bug` are `it.fails` until src/ refuses them.
- * Print the table: `npx tsx scripts/bad-input-table.ts` (RELIABILITY.md holds a copy).
+ * Print the table: `npx tsx scripts/bad-input-table.ts` (docs/guarantees.md holds a copy).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { BAD_INPUT_CASES, leaks, mismatch, type BadInputCase } from './bad-input.cases.js';

@@ -16,6 +16,12 @@ export const PAGES: Readonly<Record<string, string>> = {
   'docs/troubleshooting.md': 'guides-troubleshooting--docs',
   'docs/guarantees.md': 'guides-guarantees--docs',
   'docs/engine.md': 'guides-engine--docs',
+  'docs/sdk-behaviour.md': 'guides-sdk-behaviour--docs',
+  'docs/head-start.md': 'guides-head-start--docs',
+  'docs/recipes/nextjs.md': 'guides-recipes-next-js--docs',
+  'docs/recipes/express.md': 'guides-recipes-express--docs',
+  'docs/recipes/vite.md': 'guides-recipes-vite--docs',
+  'docs/recipes/devtools.md': 'guides-recipes-devtools--docs',
 };
 
 /** `docs/renewal.md` + `../README.md#x` -> `README.md#x`: a link resolved against the file it is written in. */
