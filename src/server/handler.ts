@@ -309,7 +309,7 @@ function defaultOnError(error: unknown): void {
  *   `{ "token", "userId": "ApiKey_Token", "expiresAt", "scope": "apiKey" }`: an apiKey-wide token, with which the
  *   browser registers under its own user id.
  * - Every answer the handler writes carries a `Date` header from its clock (`now`, the one `iat` is read from):
- *   the browser estimates the server's clock from it, as it estimates the token's lifetime from `expiresAt`.
+ *   the browser times the token on the server's clock from it (the token's own iat and exp give its lifetime).
  * - 400 `{"error":"invalid request body"}`: the body is not a JSON object.
  * - 401 `{"error":"unauthorized"}`: `authorize` returned null, undefined or false.
  * - 403 `{"error":"cross-site request"}`: a browser request from another site not in `allowedOrigins`.

@@ -17,6 +17,7 @@ export const PAGES: Readonly<Record<string, string>> = {
   'docs/guarantees.md': 'guides-guarantees--docs',
   'docs/engine.md': 'guides-engine--docs',
   'docs/sdk-behaviour.md': 'guides-sdk-behaviour--docs',
+  'docs/local-cloud.md': 'guides-local-cloud--docs',
   'docs/head-start.md': 'guides-head-start--docs',
   'docs/recipes/nextjs.md': 'guides-recipes-next-js--docs',
   'docs/recipes/express.md': 'guides-recipes-express--docs',

@@ -16,7 +16,7 @@ import type { FakeSession, FakeUserAgent, RegisterOutcome } from '../../support/
 import type { SessionEvent } from '../../../src/core/events.js';
 import type { SessionStatus } from '../../../src/core/state.js';
 
-// PROPERTY_RUNS=20000 npx vitest run test/core/session.property.test.ts for a deeper search.
+// PROPERTY_RUNS=20000 npx vitest run test/core/engine/properties.test.ts for a deeper search.
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 3_000);
 let runs = 0;
 let steps = 0;
