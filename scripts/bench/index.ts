@@ -127,9 +127,9 @@ if (register) {
     `**(a) time to registered**: ${register.provider.n} + ${register.bare.n} runs, alternating, after ${tuning.warmup} warm-up pairs; JWT mode, a token signed beforehand.`,
     `Provider: min ${ms(register.provider.min)}, p90 ${ms(register.provider.p90)}, max ${ms(register.provider.max)}. Bare SDK: min ${ms(register.bare.min)}, p90 ${ms(register.bare.p90)}, max ${ms(register.bare.max)}.`,
     `Before and inside the SDK (provider / bare, medians): start to \`ua.register()\` called ${ms(register.beforeSdk.provider)} / ${ms(register.beforeSdk.bare)}; \`ua.register()\` to registered ${ms(register.inSdk.provider)} / ${ms(register.inSdk.bare)}.`,
-    `The provider's part before the SDK (medians): render to first commit ${ms(p.render)}; commit to status \`registering\` (effect, engine.start(), driver chunk) ${ms(p.toRegistering)}; \`registering\` to \`ua.register()\` (SDK promise, token decode and checks, new UserAgent) ${ms(p.toSdkRegister)}, in which React commits the consumer's \`registering\` render ${ms(p.registeringCommit)} after the event (before \`ua.register()\` in ${pct(p.registeringCommitFirst)} of runs: useSyncExternalStore flushes in a microtask, ahead of the engine's next await). After it: \`ua.register()\` to the \`registered\` event ${ms(p.sdk)}; event to the consumer's commit ${ms(p.toCommit)}.`,
+    `The provider's part before the SDK (medians): render to first commit ${ms(p.render)}; commit to status \`registering\` (effect, engine.start(), runner chunk) ${ms(p.toRegistering)}; \`registering\` to \`ua.register()\` (SDK promise, token decode and checks, new UserAgent) ${ms(p.toSdkRegister)}, in which React commits the consumer's \`registering\` render ${ms(p.registeringCommit)} after the event (before \`ua.register()\` in ${pct(p.registeringCommitFirst)} of runs: useSyncExternalStore flushes in a microtask, ahead of the engine's next await). After it: \`ua.register()\` to the \`registered\` event ${ms(p.sdk)}; event to the consumer's commit ${ms(p.toCommit)}.`,
     `What the cloud saw, after the start (provider / bare, medians): preferredCCS answered ${ms(register.preferredCcs.provider)} / ${ms(register.preferredCcs.bare)}; socket.io script sent ${ms(register.socketScript.provider)} / ${ms(register.socketScript.bare)}; handshake accepted ${ms(register.handshake.provider)} / ${ms(register.handshake.bare)}; then ${ms(register.afterHandshake.provider)} / ${ms(register.afterHandshake.bare)} until registered on the client.`,
-    `Cold first run of the worker (driver chunk through Vite's module runner, first socket.io script): provider ${register.cold.provider === undefined ? 'n/a' : ms(register.cold.provider)}, bare ${register.cold.bare === undefined ? 'n/a' : ms(register.cold.bare)} (not in the medians).`,
+    `Cold first run of the worker (runner chunk through Vite's module runner, first socket.io script): provider ${register.cold.provider === undefined ? 'n/a' : ms(register.cold.provider)}, bare ${register.cold.bare === undefined ? 'n/a' : ms(register.cold.bare)} (not in the medians).`,
     '',
   );
 }
@@ -212,7 +212,7 @@ if (sizes) {
     return result;
   };
   const ours = find('ours');
-  rows.push(['f', 'min+gzip: our first chunk (AuthProvider + useApiRtcSession) / + the lazy driver', `${bytes(ours.first.gzip)} / ${bytes(ours.total.gzip)}`, '', '', '']);
+  rows.push(['f', 'min+gzip: our first chunk (AuthProvider + useApiRtcSession) / + the lazy runner', `${bytes(ours.first.gzip)} / ${bytes(ours.total.gzip)}`, '', '', '']);
   rows.push(['f', 'min+gzip: @apirtc/react-lib `useSession`', '', bytes(find('react-lib').first.gzip), `×${(ours.first.gzip / find('react-lib').first.gzip).toFixed(2)} (first chunk)`, '']);
   rows.push(['f', 'min+gzip: react-oidc-context `AuthProvider` + `useAuth`, with oidc-client-ts', '', bytes(find('oidc').first.gzip), `×${(ours.first.gzip / find('oidc').first.gzip).toFixed(2)}`, '']);
   rows.push([
@@ -230,7 +230,7 @@ if (sizes) {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...sizes.map((entry) => `| ${entry.label} | ${bytes(entry.first.min)} | ${bytes(entry.first.gzip)} | ${bytes(entry.total.min)} | ${bytes(entry.total.gzip)} | ${entry.first.files} + ${entry.total.files - entry.first.files} |`),
     '',
-    'Where our bytes go (AuthProvider + useApiRtcSession with the lazy driver): minified bytes per part from esbuild\'s metafile; the gzip column shares the measured total in proportion (gzip is not additive, so it is an estimate).',
+    'Where our bytes go (AuthProvider + useApiRtcSession with the lazy runner): minified bytes per part from esbuild\'s metafile; the gzip column shares the measured total in proportion (gzip is not additive, so it is an estimate).',
     '',
     '| part | modules | min | share | ≈ min+gzip |',
     '| --- | --- | ---: | ---: | ---: |',
@@ -249,9 +249,9 @@ if (browser) {
 function sizeBreakdown(result: SizeResult): { label: string; modules: string; min: number; share: number }[] {
   const parts: [label: string, test: RegExp][] = [
     ['React binding', /^src\/react\//],
-    ['store (first chunk)', /^src\/core\/(session|state|options)\.ts$/],
-    ['driver: attempts, renewal, retries, recovery', /^src\/core\/(driver|renewal|deadline|environment|clock|sdk)\.ts$/],
-    ['input checks and the error type', /^src\/core\/(credentials|errors)\.ts$/],
+    ['store (first chunk)', /^src\/core\/(engine\/store|engine\/project|state|events|options)\.ts$/],
+    ['the engine: phases, transition, runner, attempts, UserAgent handle, page lock, timers, renewal', /^src\/core\/(engine\/(?!store)[\w-]+|user-agent|page-lock|page-layer|timers|backoff|renewal|deadline|environment|clock|sdk)\.ts$/],
+    ['input checks and the error type', /^src\/core\/(validate|auth|same-value|errors)\.ts$/],
     ['token source: getToken, tokenUrl', /^src\/core\/token-source\.ts$/],
     ['JWT checks before register()', /^src\/core\/jwt\.ts$/],
     ['SDK failures to typed errors', /^src\/core\/sdk-errors\.ts$/],
