@@ -63,7 +63,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The real SDK needs a DOM; jsdom must fetch the <script> the SDK adds (see apirtc-sdk-notes.md).
+          // The real SDK needs a DOM; jsdom must fetch the <script> the SDK adds (docs/testing.md).
           name: 'jsdom',
           environment: 'jsdom',
           environmentOptions: { jsdom: { resources: 'usable' } },

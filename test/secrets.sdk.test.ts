@@ -119,7 +119,7 @@ const sign = async (options: { secret?: string; expiresIn?: number; issuedAgoMs?
 };
 
 beforeAll(async () => {
-  // The SDK needs the socket.io client as the global `io` (see apirtc-sdk-notes.md). Deliberately not
+  // The SDK needs the socket.io client as the global `io` (docs/testing.md). Deliberately not
   // test/support's loadApiRtc(): that sets the SDK's log level, which must be the engine loader's job here.
   const { io } = await import('socket.io-client');
   (globalThis as { io?: unknown }).io = io;

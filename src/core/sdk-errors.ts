@@ -1,6 +1,6 @@
 import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
 
-/** The SDK rejects with plain objects `{ code, error }`, or a real Error carrying `code` (see apirtc-sdk-notes.md). */
+/** The SDK rejects with plain objects `{ code, error }`, or a real Error carrying `code` (docs/sdk-behaviour.md and the tests in test/sdk/). */
 interface SdkFailure {
   code?: unknown;
   httpCode?: unknown;

@@ -1,6 +1,6 @@
 /**
  * A stand-in for @apirtc/apirtc in unit tests of the engine. It follows what
- * ../shared/apirtc-sdk-notes.md observed of the real SDK: the uri prefix decides the mode,
+ * docs/sdk-behaviour.md and test/sdk/ record of the real SDK: the uri prefix decides the mode,
  * register() on a registered UserAgent rejects with code 6, login without password with code 1,
  * a bad prefix with code 7; unregister() ends the session; the Session id is `register({id})`.
  * Tests script each register() (resolve, reject, hang) and read which sessions are live.
