@@ -22,7 +22,10 @@ async function namedSessionEnded(userId: string): Promise<void> {
   const token = await env.signToken({ userId });
   const ua = env.userAgent(`apiKey:${TEST_API_KEY}`);
   await ua.register(env.registerOptions({ id: userId, token }));
+  // unregister() resolves before the cloud has seen the socket close (docs/sdk-behaviour.md, section 2).
+  const gone = env.cloud.waitFor('disconnect', (record) => record.channelId === userId);
   await ua.unregister();
+  await gone;
 }
 
 describe('the last channel id', { timeout: 20_000 }, () => {

@@ -92,6 +92,8 @@ describe('a second UserAgent on the page', { timeout: 20_000 }, () => {
     try {
       const alice = env.userAgent(`apiKey:${TEST_API_KEY}`);
       const bob = env.userAgent(`apiKey:${TEST_API_KEY}`);
+      // A register() resolves on the socket's connect, client side: wait for the cloud's own record of both.
+      const bothOnTheCloud = Promise.all(['alice', 'bob'].map((id) => env.cloud.waitFor('registration', (record) => record.channelId === id)));
       const [aliceSession, bobSession] = await Promise.all([
         alice.register(env.registerOptions({ id: 'alice' })),
         bob.register(env.registerOptions({ id: 'bob' })),
@@ -102,6 +104,7 @@ describe('a second UserAgent on the page', { timeout: 20_000 }, () => {
       const pageId = aliceSession.getId();
       expect(bobSession.getId()).toBe(pageId);
       expect(['alice', 'bob']).toContain(pageId);
+      await bothOnTheCloud;
       expect(env.cloud.sessions().map((session) => session.channelId).sort()).toEqual(['alice', 'bob']);
       const reachable = pageSocket(env.apiRTC);
       const orphan = opened.find((socket) => socket !== reachable);
