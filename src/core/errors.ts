@@ -54,6 +54,11 @@ export function isApiRtcAuthError(value: unknown): value is ApiRtcAuthError {
   return value instanceof ApiRtcAuthError;
 }
 
+/** The error of an action or a wait that something else made pointless (`unregister()`, a newer attempt). */
+export function aborted(why: string): ApiRtcAuthError {
+  return new ApiRtcAuthError('ABORTED', why);
+}
+
 /** The typed error for bad input: INVALID_CONFIG naming `field`. */
 export function invalidConfig(field: string, message: string): ApiRtcAuthError {
   return new ApiRtcAuthError('INVALID_CONFIG', message, { field });

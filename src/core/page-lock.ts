@@ -1,5 +1,5 @@
 import type { Environment } from './environment.js';
-import { ApiRtcAuthError } from './errors.js';
+import { aborted, ApiRtcAuthError } from './errors.js';
 
 /**
  * One ApiRTC session per page. The SDK's socket layer is page-wide, so a new registration waits until every
@@ -49,14 +49,19 @@ function createPageLock(): PageLock {
       return work;
     },
     async idle(signal) {
-      const aborted = new Promise<never>((_resolve, reject) => {
-        const abort = () => reject(signal.reason instanceof ApiRtcAuthError ? signal.reason : new ApiRtcAuthError('ABORTED', 'aborted'));
+      let abort = () => {};
+      const gaveUp = new Promise<never>((_resolve, reject) => {
+        abort = () => reject(signal.reason instanceof ApiRtcAuthError ? signal.reason : aborted('aborted'));
         if (signal.aborted) abort();
         signal.addEventListener('abort', abort, { once: true });
       });
-      aborted.catch(() => {});
-      while (held.size > 0) await Promise.race([Promise.allSettled(held), aborted]);
-      if (signal.aborted) await aborted;
+      gaveUp.catch(() => {});
+      try {
+        while (held.size > 0) await Promise.race([Promise.allSettled(held), gaveUp]);
+        if (signal.aborted) await gaveUp;
+      } finally {
+        signal.removeEventListener('abort', abort); // the attempt goes on with the same signal: leave nothing on it
+      }
     },
   };
 }

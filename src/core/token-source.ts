@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { literalToken, type JwtAuth, type JwtGetTokenAuth, type JwtTokenUrlAuth, type TokenReason } from './auth.js';
-import { ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
+import { aborted, ApiRtcAuthError, isApiRtcAuthError } from './errors.js';
 import { APIKEY_WIDE_USER_ID } from './jwt.js';
 
 /** What the token endpoint answers with a 200 (see `apirtc-react-auth/server`). */
@@ -39,7 +39,7 @@ export interface TokenSourceOptions {
   fetch?: typeof fetch;
 }
 
-const aborted = () => new ApiRtcAuthError('ABORTED', 'the token request was aborted');
+const requestAborted = () => aborted('the token request was aborted');
 
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let flight: { promise: Promise<SourcedToken>; controller: AbortController; waiters: number } | undefined;
@@ -57,7 +57,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       // A getToken that ignores its signal must not outlive the timeout or an abort.
       return await Promise.race([pending, rejectOnAbort(signal)]);
     } catch (error) {
-      if (signal.aborted) throw signal.reason ?? aborted();
+      if (signal.aborted) throw signal.reason ?? requestAborted();
       if (isApiRtcAuthError(error)) throw error;
       // An app's getToken failing is most often the network: let the engine retry with backoff.
       throw new ApiRtcAuthError('TOKEN_SOURCE_FAILED', `getting a token failed: ${describe(error)}`, { retryable: true, cause: error });
@@ -84,7 +84,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   return {
     get(reason, signal) {
-      if (signal.aborted) return Promise.reject(aborted());
+      if (signal.aborted) return Promise.reject(requestAborted());
       const current = (flight ??= start(reason));
       current.waiters += 1;
       return new Promise<SourcedToken>((resolve, reject) => {
@@ -95,10 +95,10 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         const onAbort = () => {
           leave();
           if (current.waiters === 0) {
-            current.controller.abort(aborted());
+            current.controller.abort(requestAborted());
             if (flight === current) flight = undefined;
           }
-          reject(aborted());
+          reject(requestAborted());
         };
         signal.addEventListener('abort', onAbort);
         current.promise.then(

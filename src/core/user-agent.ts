@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { ApiRtcAuthError } from './errors.js';
+import { aborted, ApiRtcAuthError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import type { PageLock } from './page-lock.js';
 import { forgetChannelId, pageOf, resetPage, socketClosed, socketGaveUp, type Page } from './page-layer.js';
@@ -23,7 +23,6 @@ const noop = () => {};
 /** How long an unregister waits for the cloud to see the socket close before resetting the page's socket layer. */
 const SOCKET_CLOSE_MS = 2_000;
 
-export const aborted = (why: string): ApiRtcAuthError => new ApiRtcAuthError('ABORTED', why);
 
 /**
  * One UserAgent's whole life, and the only code that calls its register() and unregister(). It never holds two

@@ -3,14 +3,14 @@ import type { JwtAuth, JwtLiteralAuth, JwtTokenUrlAuth } from '../auth.js';
 import { literalToken } from '../auth.js';
 import { systemClock, type Clock } from '../clock.js';
 import { browserEnvironment, type Environment } from '../environment.js';
-import { ApiRtcAuthError } from '../errors.js';
+import { aborted, ApiRtcAuthError } from '../errors.js';
 import type { SessionEvent } from '../events.js';
 import { cloudUrlOf, type SessionEngineOptions } from '../options.js';
 import { pageLockOf, type PageLock } from '../page-lock.js';
 import { loadApiRtcSdk, type ApiRtcSdk, type Session } from '../sdk.js';
 import { createTimers, type TimerName, type Timers } from '../timers.js';
 import { createTokenSource, type TokenSource } from '../token-source.js';
-import { aborted, UserAgentHandle } from '../user-agent.js';
+import { UserAgentHandle } from '../user-agent.js';
 import { DEFAULT_REGISTER_TIMEOUT_MS, runAttempt, type AttemptHost } from './attempt.js';
 import { TIMERS_OF, type Effect, type Input, type Phase } from './phase.js';
 import { transition } from './transition.js';
@@ -105,11 +105,11 @@ export class SessionRunner {
   }
 
   register(): Promise<Session> {
-    return this.#wait('register', true);
+    return this.#wait('register');
   }
 
   renew(): Promise<Session> {
-    return this.#wait('renew', false);
+    return this.#wait('renew');
   }
 
   /** Resolves once no session of this engine is left: a register() still in flight, and the session it may bring, too. */
@@ -122,8 +122,8 @@ export class SessionRunner {
 
   // ---- the loop ----
 
-  #wait(type: 'register' | 'renew', takesKept: boolean): Promise<Session> {
-    const promise = new Promise<Session>((resolve, reject) => this.#waiting.push({ resolve, reject, takesKept }));
+  #wait(type: 'register' | 'renew'): Promise<Session> {
+    const promise = new Promise<Session>((resolve, reject) => this.#waiting.push({ resolve, reject, takesKept: type === 'register' }));
     promise.catch(noop); // auto-registration has no caller to handle it; callers who do still see it
     this.#dispatch({ type });
     return promise;

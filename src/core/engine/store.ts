@@ -3,7 +3,7 @@ import type { SessionEvent } from '../events.js';
 import type { SessionEngineOptions } from '../options.js';
 import { loadApiRtcSdk, type Session } from '../sdk.js';
 import type { SessionSnapshot, SessionState } from '../state.js';
-import type { Phase } from './phase.js';
+import { NO_RETRIES, type Phase } from './phase.js';
 import { IDLE, project } from './project.js';
 import type { RunnerHost, SessionRunner } from './runner.js';
 
@@ -123,7 +123,7 @@ export class SessionEngine {
   private loading(): void {
     const { status, error } = this.state;
     if (status !== 'idle' && status !== 'error') return;
-    this.publish({ kind: 'attempt', id: 0, reason: 'initial', renewing: false, retries: { failures: 0, refused: false }, error, kept: undefined, handle: undefined });
+    this.publish({ kind: 'attempt', id: 0, reason: 'initial', renewing: false, retries: NO_RETRIES, error, kept: undefined, handle: undefined });
   }
 
   /** Runs `action` on the runner, loading it first; calls keep their order while it loads. */

@@ -23,7 +23,7 @@
  */
 import { literalToken, type TokenReason } from '../auth.js';
 import { backoffDelay } from '../backoff.js';
-import { ApiRtcAuthError } from '../errors.js';
+import { aborted, type ApiRtcAuthError } from '../errors.js';
 import { hardDeadline, planRenewal } from '../renewal.js';
 import { handlesOf, NO_RETRIES, type Context, type Effect, type Input, type Live, type Phase, type Retries, type Step } from './phase.js';
 
@@ -49,7 +49,7 @@ export function transition(phase: Phase, input: Input, context: Context): Step {
       if (phase.kind === 'attempt') return stay(phase);
       return phase.kind === 'live' ? renewal(phase, context) : begin(phase, context, 'initial');
     case 'unregister':
-      return { phase: { kind: 'idle' }, effects: [...leave(phase, input.why), { type: 'reject', error: new ApiRtcAuthError('ABORTED', input.why) }] };
+      return { phase: { kind: 'idle' }, effects: [...leave(phase, input.why), { type: 'reject', error: aborted(input.why) }] };
     case 'config':
       if (phase.kind === 'idle') return stay(phase);
       // A new literal token alone renews on the same UserAgent, as long as there is a session to renew.

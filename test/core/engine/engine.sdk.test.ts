@@ -4,38 +4,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionEngine } from '../../../src/core/engine/store.js';
-import type { SessionEngineOptions } from '../../../src/core/options.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../../src/core/events.js';
 import { createTokenHandler } from '../../../src/server/index.js';
-import { loadApiRtc } from '../../support/apirtc-sdk.js';
+import { setupSdkEngines } from '../../support/sdk-engines.js';
 import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_LOGIN_USER_ID, TEST_PASSWORD, TEST_SECRET, waitForNoSessions } from '../../support/cloud.js';
 import { untilState } from '../../support/engine.js';
 
 const fixture = setupLocalCloud();
-const engines: SessionEngine[] = [];
-
-beforeAll(async () => {
-  await loadApiRtc(); // the global `io` must exist before the engine's own import of the SDK registers
-});
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.unregister().catch(() => {})));
-  await waitForNoSessions(fixture.cloud);
-});
-
-function engine(options: Omit<SessionEngineOptions, 'cloudUrl'>, events: SessionEvent[] = []): SessionEngine {
-  const created = new SessionEngine({
-    cloudUrl: fixture.cloud.url,
-    registerTimeoutMs: 5_000,
-    retry: { baseDelayMs: 100, maxDelayMs: 500 },
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  engines.push(created);
-  return created;
-}
+const engine = setupSdkEngines(fixture, { registerTimeoutMs: 5_000, retry: { baseDelayMs: 100, maxDelayMs: 500 } });
 
 const jwt = (getToken: () => Promise<string>, userId = 'alice') => ({ mode: 'jwt' as const, apiKey: TEST_API_KEY, userId, getToken });
 

@@ -3,39 +3,15 @@
  * (the SDK facts behind each case: docs/sdk-behaviour.md, confirmed in test/sdk/). Waits on engine state and
  * cloud events; never sleeps.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionEngine } from '../../../src/core/engine/store.js';
-import type { SessionEngineOptions } from '../../../src/core/options.js';
+import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../../src/core/events.js';
-import { loadApiRtc } from '../../support/apirtc-sdk.js';
+import { setupSdkEngines } from '../../support/sdk-engines.js';
 import { setupLocalCloud, TEST_API_KEY, TEST_LOGIN, TEST_PASSWORD, waitForNoSessions } from '../../support/cloud.js';
 import { untilState } from '../../support/engine.js';
 import { captureSockets, transportOpen } from '../../sdk/support.js';
 
 const fixture = setupLocalCloud();
-const engines: SessionEngine[] = [];
-
-beforeAll(async () => {
-  await loadApiRtc();
-});
-
-afterEach(async () => {
-  fixture.cloud.faults.reset();
-  await Promise.all(engines.splice(0).map((engine) => engine.unregister().catch(() => {})));
-  await waitForNoSessions(fixture.cloud);
-});
-
-function engine(options: Omit<SessionEngineOptions, 'cloudUrl'>, events: SessionEvent[] = []): SessionEngine {
-  const created = new SessionEngine({
-    cloudUrl: fixture.cloud.url,
-    registerTimeoutMs: 3_000,
-    retry: { baseDelayMs: 100, maxDelayMs: 400 },
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  engines.push(created);
-  return created;
-}
+const engine = setupSdkEngines(fixture, { registerTimeoutMs: 3_000, retry: { baseDelayMs: 100, maxDelayMs: 400 } });
 
 const anonymous = { mode: 'apiKey' as const, apiKey: TEST_API_KEY };
 
