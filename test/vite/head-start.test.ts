@@ -13,6 +13,8 @@ import { apiRtcHeadStart, isApiRtcAuthError, type ApiRtcHeadStartOptions } from 
 const root = resolve(import.meta.dirname, '../..');
 /** A string only the SDK's code holds (one of its log tags). */
 const SDK_MARKER = 'ApiCC_Channel';
+/** A string only the engine's lazy chunk holds (its SDK load failure). */
+const ENGINE_MARKER = 'could not load @apirtc/apirtc';
 let app: string;
 
 /** Builds the app into `dist-<name>` and returns its HTML pages and JS chunks. */
@@ -38,6 +40,7 @@ async function buildApp(name: string, plugins: PluginOption[], base = '/') {
     about: await readFile(join(outDir, 'pages/about.html'), 'utf8'),
     chunks,
     sdkChunk: [...chunks].find(([, code]) => code.includes(SDK_MARKER))?.[0],
+    engineChunk: [...chunks].find(([, code]) => code.includes(ENGINE_MARKER))?.[0],
   };
 }
 
@@ -91,6 +94,14 @@ describe('with apiRtcHeadStart()', () => {
     expect(sdk).toBeDefined();
     expect(sdk).toContain('crossorigin');
     expect(headStart.index.indexOf(sdk ?? '')).toBeLessThan(headStart.index.indexOf('</head>'));
+  });
+
+  it("preloads the engine's lazy chunk too: it asks for the token, and must run before the SDK is evaluated", () => {
+    expect(headStart.engineChunk).toBeDefined();
+    expect(headStart.engineChunk).not.toBe(headStart.sdkChunk);
+    expect(preloads(headStart.index).map(hrefOf)).toContain(`/${headStart.engineChunk}`);
+    expect(preloads(plain.index).map(hrefOf)).not.toContain(`/${plain.engineChunk}`);
+    expect(headStart.about).not.toContain(headStart.engineChunk?.replace(/^assets\//, '') ?? '');
   });
 
   it('links only chunks of the bundle, each reached from the SDK chunk or the SDK chunk itself', () => {

@@ -128,8 +128,7 @@ export class SessionEngine {
 
   /** Runs `action` on the runner, loading it first; calls keep their order while it loads. */
   private use<T>(action: (runner: SessionRunner) => T | Promise<T>): Promise<T> {
-    // The SDK's chunk starts loading with the runner's, not after it: one round trip less before register().
-    if (!this.runner && !this.options.loadSdk) loadApiRtcSdk().catch(noop);
+    const first = !this.runner;
     this.runner ??= import('./runner.js').then(
       ({ SessionRunner }) => new SessionRunner(this.host),
       (error: unknown) => {
@@ -140,6 +139,10 @@ export class SessionEngine {
         throw failure;
       },
     );
+    // The SDK's chunk starts loading with the runner's, not after it: one round trip less before register().
+    // Asked second: when both are already fetched (a head start), the runner runs first and its token request
+    // is on its way before the SDK's evaluation holds the main thread.
+    if (first && !this.options.loadSdk) loadApiRtcSdk().catch(noop);
     return this.runner.then(action);
   }
 
