@@ -2,6 +2,8 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server, type Socket } from 'socket.io';
 import type { ApzTokens } from './apz-tokens.js';
+import { talkConversations } from './conversation-talk.js';
+import type { Conversations } from './conversations.js';
 import { groupList, newCloudSessionId, queryUserData, startTalk, type CcsClientEvents, type CcsServerEvents } from './ccs-talk.js';
 import { socketIoCors } from './cors.js';
 import type { FaultSwitches, SessionFilter } from './faults.js';
@@ -25,6 +27,7 @@ export interface CcsOptions {
   timers: Timers;
   report: CloudReporter;
   apz: ApzTokens;
+  conversations: Conversations;
 }
 
 /** A refused handshake; socket.io sends `message` and `data` to the client (`connect_error`). */
@@ -219,7 +222,13 @@ export class Ccs {
       },
       { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
     ).catch((error: unknown) => this.#talkFailed(error));
+    const member = { socketId: socket.id, apiKey: session.apiKey, channelId: session.channelId };
+    talkConversations(socket, member, {
+      conversations: this.#options.conversations,
+      deliver: (socketId, message) => this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message)),
+    });
     socket.on('disconnect', (reason) => {
+      this.#options.conversations.remove(member);
       this.presence.remove(socket.id);
       this.#options.apz.endSession(session.sessionId);
       const cause = this.#causes.get(socket.id) ?? 'client';
