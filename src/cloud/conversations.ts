@@ -10,12 +10,17 @@ export interface ConversationMember {
 
 /** What the cloud reports of a conversation: who joined, left or sent a message (never what it said). */
 export interface ConversationRecord {
+  /** Joined (`joinSession`), left (`leaveSession`, or its socket closed), or sent a group chat message. */
   action: 'join' | 'leave' | 'message';
+  /** Conversations are per apiKey: a name of another apiKey is another conversation. */
   apiKey: string;
   /** The conversation's name (`session.getOrCreateConversation(name)`). */
   conversation: string;
+  /** The session's id (`register({ id })`). */
   channelId: string;
+  /** The socket.io socket id of the session. */
   socketId: string;
+  /** The cloud clock (ms since epoch). */
   at: number;
 }
 
