@@ -1,8 +1,9 @@
 /**
  * `renewal.deferWhileInConversation` with the real SDK (jsdom) in a conversation of the local cloud: the engine
  * defers its renewal while `session.getActiveConversations()` is not empty, and renews at the hard deadline, or
- * once the conversation is left. The engine runs on a fake clock (its timers fire when the test moves it); the
- * SDK and the cloud run on real time and are waited on through their events, never slept on.
+ * once the conversation is left. The engine runs on a fake clock (its timers fire when the test moves it), and the
+ * cloud's clock moves with it; the SDK and the sockets run on real time and are waited on through their events,
+ * never slept on.
  */
 import type ApiRtcNamespace from '@apirtc/apirtc';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -47,8 +48,15 @@ function setup(name: string, deferWhileInConversation = true) {
     await conversation.join();
     return conversation;
   };
-  /** Moves the engine's clock to `at` (ms since epoch), firing its timers on the way. */
-  const advanceTo = (at: number) => clock.advance(Math.max(0, at - clock.now()));
+  /**
+   * Moves the engine's clock to `at` (ms since epoch), firing its timers on the way, and the cloud's clock with
+   * it: the tokens of a renewal are then signed, and checked, at the time the engine renews.
+   */
+  const advanceTo = async (at: number) => {
+    const ms = Math.max(0, at - clock.now());
+    fixture.cloud.advanceClock(ms);
+    await clock.advance(ms);
+  };
   const deferrals = () => events.filter((event): event is Extract<SessionEvent, { type: 'renewal-deferred' }> => event.type === 'renewal-deferred');
   return { clock, events, subject, join, advanceTo, deferrals };
 }
@@ -84,6 +92,11 @@ describe('renewal.deferWhileInConversation with the real SDK', { timeout: 30_000
     expect(fixture.cloud.conversationMembers('standup', TEST_API_KEY)).toEqual([]);
     expect(Object.keys(state.session?.getActiveConversations() ?? {})).toContain('standup');
     expect(fixture.cloud.refusals).toEqual([]);
+
+    // So the next renewal is deferred too, though the cloud no longer has alice in the conversation.
+    await advanceTo(state.renewAt as number);
+    expect(deferrals()).toHaveLength(deferred + 1);
+    expect(fixture.cloud.registrations).toHaveLength(2);
   });
 
   test('leaving the conversation lifts the deferral: the next check renews', async () => {
