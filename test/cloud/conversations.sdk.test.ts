@@ -128,7 +128,7 @@ describe('joining a conversation', { timeout: 20_000 }, () => {
     expect(env.cloud.conversationMembers(demo, TEST_API_KEY)).toEqual([]);
   });
 
-  test("after unregister(), the SDK still says joined (page-wide, even on a new UserAgent) while the cloud has no member; leave() resets it", async () => {
+  test("after unregister(), the SDK still says joined (page-wide, even on a new UserAgent) while the cloud has no member; sendMessage() rejects; leave() resets it", async () => {
     const first = await alice();
     const conversation = first.getOrCreateConversation(demo);
     await conversation.join();
@@ -142,6 +142,10 @@ describe('joining a conversation', { timeout: 20_000 }, () => {
     // The earlier tests' conversations are listed too: none of them was left.
     expect(Object.keys(second.getActiveConversations())).toContain(demo);
     expect(env.cloud.conversationMembers(demo, TEST_API_KEY)).toEqual([]);
+    // A message to it: the cloud has no such member and answers destNotFound, on which sendMessage() rejects.
+    const sending = conversation.sendMessage('still there?');
+    await expect(sending).rejects.toMatchObject({ error: expect.objectContaining({ message: 'sendMessage() - cannot send message' }) });
+    expect(env.cloud.conversations.filter((record) => record.action === 'message')).toEqual([]);
     // join() refuses a conversation the SDK thinks joined; leave() resets it, then join() works again.
     await expect(conversation.join()).rejects.toMatchObject({ error: expect.objectContaining({ message: 'join() - cannot join conversation' }) });
     await conversation.leave();
