@@ -4,6 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ApzTokens } from './apz-tokens.js';
 import { talkConversations } from './conversation-talk.js';
 import type { Conversations } from './conversations.js';
+import { talkIm } from './im-talk.js';
 import { groupList, newCloudSessionId, queryUserData, startTalk, type CcsClientEvents, type CcsServerEvents } from './ccs-talk.js';
 import { socketIoCors } from './cors.js';
 import type { FaultSwitches, SessionFilter } from './faults.js';
@@ -65,6 +66,8 @@ export class Ccs {
   readonly #causes = new Map<string, DisconnectCause>();
   /** Who is in which presence group; sends the SDK its updatePresence messages. */
   readonly presence: Presence;
+  /** One-to-one IM conversation ids, per apiKey and pair of user ids. */
+  readonly #imIds = new Map<string, number>();
   #closed = false;
 
   constructor(httpServer: HttpServer, options: CcsOptions) {
@@ -223,10 +226,9 @@ export class Ccs {
       { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
     ).catch((error: unknown) => this.#talkFailed(error));
     const member = { socketId: socket.id, apiKey: session.apiKey, channelId: session.channelId };
-    talkConversations(socket, member, {
-      conversations: this.#options.conversations,
-      deliver: (socketId, message) => this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message)),
-    });
+    const deliver = (socketId: string, message: Record<string, unknown>) => this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
+    talkConversations(socket, member, { conversations: this.#options.conversations, deliver });
+    talkIm(socket, member, { deliver, socketsOf: (apiKey, channelId) => this.sockets({ apiKey, channelId }).map((other) => other.id) }, this.#imIds);
     socket.on('disconnect', (reason) => {
       this.#options.conversations.remove(member);
       this.presence.remove(socket.id);

@@ -25,8 +25,9 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function replier(ack: unknown): (answer: MessageAck) => void {
-  return typeof ack === 'function' ? (answer) => (ack as (answer: MessageAck) => void)(answer) : () => undefined;
+/** Answers a socket.io ack, if the client asked for one. */
+export function replier<Answer = MessageAck>(ack: unknown): (answer: Answer) => void {
+  return typeof ack === 'function' ? (answer) => (ack as (answer: Answer) => void)(answer) : () => undefined;
 }
 
 /** The conversation id in a joinSession's `data.convId`, if any. */

@@ -13,6 +13,7 @@ export interface PeerAck {
  * A second user without the SDK (one SDK UserAgent per page): a raw socket.io client that connects as the SDK
  * does and speaks the SDK's conversation messages. `join` does what the SDK's `conversation.join()` does on the
  * socket: `joinSession`, then, on the answer, joining and subscribing to the presence group of the conversation.
+ * It also sends one-to-one IMs (`IMMessage`).
  */
 export class ConversationPeer {
   readonly socket: Socket;
@@ -52,6 +53,13 @@ export class ConversationPeer {
     this.#cSeq += 1;
     const message = { type: 'groupChatMessage', groupChatId: name, senderId: this.channelId, nickname: this.channelId, cSeq: this.#cSeq, data, ...extra };
     return this.socket.timeout(10_000).emitWithAck('groupChatMessage', JSON.stringify(message)) as Promise<PeerAck>;
+  }
+
+  /** Sends a one-to-one IM as the SDK does (`IMMessage` with an ack); resolves with the ack. */
+  sendIm(to: string, data: string, extra: Record<string, unknown> = {}): Promise<PeerAck & { convId?: number }> {
+    this.#cSeq += 1;
+    const message = { type: 'IMMessage', IMId: 0, senderId: this.channelId, nickname: this.channelId, photoURL: null, dstRoomId: to, data, cSeq: this.#cSeq, ...extra };
+    return this.socket.timeout(10_000).emitWithAck('IMMessage', JSON.stringify(message)) as Promise<PeerAck & { convId?: number }>;
   }
 
   close(): void {

@@ -212,3 +212,25 @@ describe('IM messages in a conversation', { timeout: 20_000 }, () => {
     expect(env.cloud.conversations).toEqual([]);
   });
 });
+
+describe('one-to-one IM', { timeout: 20_000 }, () => {
+  test("contact.sendMessage() resolves on the cloud ack; bob's answer is the session's contactMessage", async () => {
+    const bob = await peer('bob');
+    const session = await alice();
+    const atBob = nextMessage(bob.socket, (message) => message.type === 'IMMessage');
+    await expect(session.getOrCreateContact('bob').sendMessage('hi bob')).resolves.toEqual(expect.any(Number));
+    expect(await atBob).toMatchObject({ type: 'IMMessage', senderId: 'alice', data: 'hi bob' });
+
+    const answer = nextSdkEvent<ConversationMessage>(session as never, 'contactMessage');
+    await expect(bob.sendIm('alice', 'hi alice')).resolves.toMatchObject({ reason: 'ack' });
+    const got = await answer;
+    expect(got.content).toBe('hi alice');
+    expect(got.sender.getId()).toBe('bob');
+  });
+
+  test('contact.sendMessage() to a user who is not connected rejects (the cloud answers destNotFound)', async () => {
+    const session = await alice();
+    // ERROR_NOT_FOUND (8), at once: not the ERROR_TIMED_OUT (11) of an unanswered message.
+    await expect(session.getOrCreateContact('nobody').sendMessage('anyone?')).rejects.toMatchObject({ code: 8 });
+  });
+});

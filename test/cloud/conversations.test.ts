@@ -197,3 +197,24 @@ describe('the socket: group chat messages', () => {
     expect((await atCarol).data).toBe('fire and forget');
   });
 });
+
+describe('the socket: one-to-one IM', () => {
+  test('IMMessage is acked with an IM conversation id and delivered to every socket of the destination', async () => {
+    const [bob, carol, carolAgain] = [await peer('bob'), await peer('carol'), await peer('carol')];
+    const atCarol = [carol, carolAgain].map((socket) => nextMessage(socket.socket, (message) => message.type === 'IMMessage'));
+    const ack = await bob.sendIm('carol', 'psst', { senderId: 'mallory', photoURL: 'https://example.test/bob.png' });
+    expect(ack).toEqual({ reason: 'ack', cSeq: 1, UUCSeq: 1, convId: expect.any(Number) });
+    for (const received of await Promise.all(atCarol)) {
+      expect(received).toEqual({ type: 'IMMessage', IMId: ack.convId, senderId: 'bob', nickname: 'bob', photoURL: 'https://example.test/bob.png', data: 'psst', UUCSeq: 1 });
+    }
+    // The pair keeps its IM conversation id, whichever side writes.
+    expect((await carol.sendIm('bob', 'yes?')).convId).toBe(ack.convId);
+  });
+
+  test('to a user who is not connected, of another apiKey, to oneself, or not JSON: destNotFound', async () => {
+    const bob = await peer('bob');
+    await peer('olga', OTHER_API_KEY);
+    for (const to of ['nobody', 'olga', 'bob', '']) await expect(bob.sendIm(to, 'hello?')).resolves.toMatchObject({ reason: 'destNotFound' });
+    await expect(bob.socket.timeout(5_000).emitWithAck('IMMessage', 'not json')).resolves.toEqual({ reason: 'destNotFound' });
+  });
+});
