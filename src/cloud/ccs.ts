@@ -72,9 +72,7 @@ export class Ccs {
 
   constructor(httpServer: HttpServer, options: CcsOptions) {
     this.#options = options;
-    this.presence = new Presence((socketId, message) => {
-      this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
-    });
+    this.presence = new Presence((socketId, message) => this.#deliver(socketId, { ...message }));
     this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors, allowRequest: (req, callback) => this.#allowRequest(req, callback) });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.#trackUpgrade(req, socket));
     this.io.use((socket, next) => {
@@ -128,6 +126,11 @@ export class Ccs {
     for (const socket of this.#rawSockets.values()) socket.destroy();
     this.#rawSockets.clear();
     await this.io.close();
+  }
+
+  /** Sends a CCS message to a live socket (none if it has gone). */
+  #deliver(socketId: string, message: Record<string, unknown>): void {
+    this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
   }
 
   /** engine.io asks this for every new connection (not for requests of an open one). */
@@ -226,7 +229,7 @@ export class Ccs {
       { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
     ).catch((error: unknown) => this.#talkFailed(error));
     const member = { socketId: socket.id, apiKey: session.apiKey, channelId: session.channelId };
-    const deliver = (socketId: string, message: Record<string, unknown>) => this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
+    const deliver = (socketId: string, message: Record<string, unknown>) => this.#deliver(socketId, message);
     talkConversations(socket, member, { conversations: this.#options.conversations, deliver });
     talkIm(socket, member, { deliver, socketsOf: (apiKey, channelId) => this.sockets({ apiKey, channelId }).map((other) => other.id) }, this.#imIds);
     socket.on('disconnect', (reason) => {
