@@ -1,6 +1,7 @@
 import type ApiRtcNamespace from '@apirtc/apirtc';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { useEffect, useMemo, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { AuthProvider, useApiRtcSession } from '../src/index.js';
 import { Demo } from './components/Demo.js';
@@ -95,7 +96,8 @@ function ConversationDemo() {
           The local cloud answers what the SDK needs to join a conversation and send it instant messages: the REST calls
           of <code>conversation.join()</code> (the conversation, the access check), the room&apos;s answer on the socket,
           the members (the conversation&apos;s presence group) and each message&apos;s acknowledgement. No media: no
-          streams, no calls, no MCU. Open this demo in two tabs to see the other tab as a member.
+          streams, no calls, no MCU. A page that joins the same conversation (this demo in another tab) shows up
+          under the other members.
         </p>
       }
     >
@@ -129,24 +131,68 @@ async function cloudConversations(cloudUrl: string): Promise<CloudConversationRe
   return ((await response.json()) as { conversations: CloudConversationRecord[] }).conversations;
 }
 
-/** In Chromium, with the real SDK: join() resolves, the session lists the conversation, sendMessage() is acked. */
+type CcsMessage = { type?: string } & Record<string, unknown>;
+
+/** The next CCS `message` (a JSON string) of a raw socket passing `predicate`. */
+function nextCcsMessage(socket: Socket, predicate: (message: CcsMessage) => boolean): Promise<CcsMessage> {
+  return new Promise((resolve) => {
+    const listener = (json: string) => {
+      const message = JSON.parse(json) as CcsMessage;
+      if (!predicate(message)) return;
+      socket.off('message', listener);
+      resolve(message);
+    };
+    socket.on('message', listener);
+  });
+}
+
+/**
+ * A second member without a second SDK (one per page): a raw socket.io client that joins the conversation as
+ * the SDK does on the socket (joinSession, then the conversation's presence group).
+ */
+async function rawMember(cloudUrl: string, apiKey: string, channelId: string): Promise<Socket> {
+  const socket = io(cloudUrl, { query: { channelId, apiKey, presenceGroup: '[]', subscribeToPresenceGroup: '[]' }, forceNew: true, reconnection: false, transports: ['websocket'] });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(error));
+  });
+  const answered = nextCcsMessage(socket, (message) => message.type === 'joinSessionAnswer');
+  socket.emit('joinSession', JSON.stringify({ type: 'joinSession', roomId: ROOM, callerId: channelId, transactionId: `tx-${channelId}`, data: {} }));
+  await answered;
+  socket.emit('presenceGroupManagement', JSON.stringify({ command: 'join', group: [ROOM] }));
+  socket.emit('presenceGroupManagement', JSON.stringify({ command: 'subscribe', group: [ROOM] }));
+  return socket;
+}
+
+/**
+ * In Chromium, with the real SDK: join() resolves, the session lists the conversation, the other member shows,
+ * sendMessage() is acked and reaches that member.
+ */
 export const JoinAndSend: Story = {
   play: async ({ canvasElement }) => {
-    const { cloudUrl } = requireServices();
+    const { cloudUrl, apiKey } = requireServices();
     const canvas = within(canvasElement);
     await expectStatus(canvas, 'registered');
     const sessionId = shownSessionId(canvas);
-    await waitFor(() => expect(canvas.getByRole('button', { name: 'join()' })).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
-    await userEvent.click(canvas.getByRole('button', { name: 'join()' }));
-    await waitFor(() => expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
-    await expect(canvas.getByTestId('active-conversations')).toHaveTextContent(ROOM);
+    const bob = await rawMember(cloudUrl, apiKey, 'story-bob');
+    try {
+      await waitFor(() => expect(canvas.getByRole('button', { name: 'join()' })).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
+      await userEvent.click(canvas.getByRole('button', { name: 'join()' }));
+      await waitFor(() => expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
+      await expect(canvas.getByTestId('active-conversations')).toHaveTextContent(ROOM);
+      await waitFor(() => expect(canvas.getByTestId('members')).toHaveTextContent(/^story-bob$/), { timeout: REGISTER_TIMEOUT_MS });
 
-    await userEvent.click(canvas.getByRole('button', { name: 'sendMessage()' }));
-    await waitFor(() => expect(canvas.getByTestId('acks')).toHaveTextContent(/^#\d+$/), { timeout: REGISTER_TIMEOUT_MS });
-    await expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
+      const atBob = nextCcsMessage(bob, (message) => message.type === 'groupChatMessage');
+      await userEvent.click(canvas.getByRole('button', { name: 'sendMessage()' }));
+      await waitFor(() => expect(canvas.getByTestId('acks')).toHaveTextContent(/^#\d+$/), { timeout: REGISTER_TIMEOUT_MS });
+      await expect(await atBob).toMatchObject({ groupChatId: ROOM, senderId: sessionId, data: `hello from ${sessionId}` });
+      await expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
 
-    // The cloud saw this session join the conversation and send it a message.
-    const records = (await cloudConversations(cloudUrl)).filter((record) => record.conversation === ROOM && record.channelId === sessionId);
-    await expect(records.map((record) => record.action)).toEqual(expect.arrayContaining(['join', 'message']));
+      // The cloud saw this session join the conversation and send it a message.
+      const records = (await cloudConversations(cloudUrl)).filter((record) => record.conversation === ROOM && record.channelId === sessionId);
+      await expect(records.map((record) => record.action)).toEqual(expect.arrayContaining(['join', 'message']));
+    } finally {
+      bob.close();
+    }
   },
 };
