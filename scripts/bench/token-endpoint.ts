@@ -315,7 +315,7 @@ function pairedRatio(a: readonly number[], b: readonly number[], resamples = 200
 
 /** Other work on the machine (it is shared) slows the blocks and shifts the rates: the ratios are what to read. */
 function loadAverage(): string {
-  return `load average ${loadavg().map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`;
+  return loadavg().map((value) => value.toFixed(2)).join(' / ');
 }
 
 type Row = [part: string, measure: string, ours: string, baseline: string, result: string, goal: string];
@@ -372,7 +372,7 @@ export async function benchTokenEndpoint(options: { quick: boolean; skip?: boole
     ],
   );
   options.details.push(
-    `**(i) token endpoint under load** (${loadBefore} before, ${loadAverage()} after): ${result.cycles} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each cycle), after a 1 s warm-up each; autocannon ${version('autocannon')}, jose ${version('jose')}, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body).`,
+    `**(i) token endpoint under load** (load average ${loadBefore} before, ${loadAverage()} after, 1 / 5 / 15 min): ${result.cycles} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each cycle), after a 1 s warm-up each; autocannon ${version('autocannon')}, jose ${version('jose')}, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body).`,
     `Latency, medians of the blocks (handler / reading the Request / bare): p50 ${ms(result.latency.handler.p50)} / ${ms(result.latency.request.p50)} / ${ms(result.latency.bare.p50)}, p99 ${ms(result.latency.handler.p99)} / ${ms(result.latency.request.p99)} / ${ms(result.latency.bare.p99)}. Per-block rates, wall (CPU): ${VARIANTS.map((variant) => `${variant} ${result.rates[variant].map((rate, i) => `${int(rate)} (${int(result.cpuRates[variant][i] ?? NaN)})`).join(', ')}`).join('; ')}. The CPU-time rate divides the 2xx answers by the server process's user + system time (all its threads, read with \`process.cpuUsage()\` around each block): it depends much less than the wall rate on what else runs on the machine (but still some: contention changes how many requests each wake-up serves). Ratios are the median of the per-cycle ratios (a cycle runs its three blocks back to back), with a bootstrap interval over the cycles.`,
     '',
   );

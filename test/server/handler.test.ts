@@ -740,6 +740,25 @@ describe('token endpoint: Node adapter specifics', () => {
     expect(client.closed).toBe(false);
   });
 
+  it('answers pipelined requests (sent in one write) in order, each with its own body read', async () => {
+    const reasons: unknown[] = [];
+    const handler = createTokenHandler(
+      handlerOptions((_request, { reason, node }) => {
+        reasons.push(reason);
+        return node?.req.headers['x-user'] === 'none' ? null : 'xena';
+      }),
+    );
+    const server = await listen(handler.node);
+    onTestFinished(() => server.close());
+    const client = await rawClient(server.origin);
+    const request = (reason: string, user: string) =>
+      `POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User: ${user}\r\nContent-Length: ${reason.length + 13}\r\n\r\n{"reason":"${reason}"}`;
+    client.socket.write(request('initial', 'xena') + request('renew', 'none') + request('retry', 'xena'));
+    const answers = [await client.answer(), await client.answer(), await client.answer()];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 200]);
+    expect(reasons).toEqual(['initial', 'renew', 'retry']);
+  });
+
   it('reads a body that arrives after its headers (a slow client)', async () => {
     const authorize = vi.fn<Authorize>(() => 'vera');
     const handler = createTokenHandler(handlerOptions(authorize));

@@ -55,10 +55,19 @@ export async function consumeBody(req: IncomingMessage): Promise<string> {
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
+export interface SocketAnswer {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface RawClient {
   socket: Socket;
   /** Writes a request and resolves with the answer to it (its headers, lower-case, and its body, sized or chunked). */
-  exchange(request: string): Promise<{ status: number; headers: Record<string, string>; body: string }>;
+  exchange(request: string): Promise<SocketAnswer>;
+  /** The next answer on the connection (after a write of several requests at once). */
+  answer(): Promise<SocketAnswer>;
   /** The server closed the connection. */
   readonly closed: boolean;
 }
@@ -97,7 +106,7 @@ export async function rawClient(origin: string): Promise<RawClient> {
     buffer += data.toString('latin1');
     waiting?.();
   });
-  const answer = async () => {
+  const answer = async (): Promise<SocketAnswer> => {
     for (;;) {
       const end = buffer.indexOf('\r\n\r\n');
       if (end >= 0) {
@@ -118,6 +127,7 @@ export async function rawClient(origin: string): Promise<RawClient> {
   };
   return {
     socket,
+    answer,
     exchange: (request) => {
       socket.write(request);
       return answer();
