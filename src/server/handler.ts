@@ -510,31 +510,43 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
   return bytes;
 }
 
-/**
- * The body as the fetch handler should see it. A Connect/Express body parser (express.json(), text(),
- * raw()) may have consumed the stream already and left `req.body`: use that instead.
- */
-async function requestBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (req.readableEnded) {
-    const parsed = (req as IncomingMessage & { body?: unknown }).body;
-    if (parsed === undefined || parsed === null) return undefined;
-    if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
-    return new Uint8Array(Buffer.from(typeof parsed === 'string' ? parsed : JSON.stringify(parsed)));
-  }
-  return readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES);
+/** The body a Connect/Express body parser (express.json(), text(), raw()) consumed and left on `req.body`. */
+function parsedBody(req: IncomingMessage): Uint8Array | undefined {
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (parsed === undefined || parsed === null) return undefined;
+  if (parsed instanceof Uint8Array) return parsed;
+  return Buffer.from(typeof parsed === 'string' ? parsed : JSON.stringify(parsed));
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
- * The request as the handler reads it. The fetch `Request` is built only when something reads it (`lazy`):
- * most `authorize` functions behind the Node adapter read `context.node.req` (an Express session, a header),
- * and building a Request costs more than signing the token.
+ * The whole body, if it is in the stream's buffer already and nothing else reads the stream: a small body
+ * comes in the same packet as the headers, and the parser has pushed it by the first microtask after the
+ * 'request' event (the request completes a little later). Read this way it costs no listener, no promise and
+ * no copy. Undefined when its length is unknown (chunked, HTTP/2 without Content-Length), above the limit,
+ * or not all there yet: the stream is read then.
  */
-async function toIncoming(req: IncomingMessage, res: ServerResponse, method: string, lazy: boolean): Promise<Incoming> {
-  const body = method !== 'GET' && method !== 'HEAD' ? await requestBody(req) : undefined;
-  return new NodeIncoming(req, res, method, body, lazy);
+function bufferedBody(req: IncomingMessage): Uint8Array | undefined {
+  const declared = req.headers['content-length'];
+  if (declared === undefined || req.headers['transfer-encoding'] !== undefined || req.readableFlowing !== null) return undefined;
+  const length = Number(declared);
+  if (!(length <= MAX_TOKEN_REQUEST_BODY_BYTES) || req.readableLength !== length) return undefined;
+  const bytes = length === 0 ? NO_BYTES : (req.read() as Uint8Array | null);
+  if (bytes === null || bytes.byteLength !== length) return undefined; // an object-mode or odd stream: not ours to guess
+  // Let the stream run to its end, as after any reader: 'end', then 'close'.
+  req.resume();
+  return bytes;
 }
 
-/** What the Node adapter knows of a request; a class, so that no closure is made per request. */
+/** Settles once the parser has pushed what came with the headers (see bufferedBody). */
+const PARSER_TURN = Promise.resolve();
+
+/**
+ * What the Node adapter knows of a request; a class, so that no closure is made per request. The fetch
+ * `Request` is built only when something reads it (`lazy`): most `authorize` functions behind the Node adapter
+ * read `context.node.req` (an Express session, a header), and building a Request costs more than signing.
+ */
 class NodeIncoming implements Incoming {
   readonly text: BodyText;
   readonly node: NodeRequestContext;
@@ -544,7 +556,10 @@ class NodeIncoming implements Incoming {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly method: string,
-    readonly body: Uint8Array<ArrayBuffer> | undefined,
+    /** The body's bytes; more than `MAX_TOKEN_REQUEST_BODY_BYTES` of them: too large (the stream is read no further). */
+    readonly body: Uint8Array | undefined,
+    /** The body was read, by the adapter or by a body parser: the stream's framing headers no longer apply. */
+    readonly consumed: boolean,
     lazy: boolean,
   ) {
     this.text = body === undefined ? '' : body.byteLength > MAX_TOKEN_REQUEST_BODY_BYTES ? TOO_LARGE : utf8.decode(body);
@@ -556,16 +571,21 @@ class NodeIncoming implements Incoming {
     const value = this.req.headers[name];
     return value === undefined ? null : typeof value === 'string' ? value : value.join(', ');
   }
+
+  /** The whole body was read (none is left on the connection): else the answer closes the connection. */
+  get complete(): boolean {
+    return this.req.complete || (this.consumed && this.text !== TOO_LARGE);
+  }
 }
 
-function buildRequest({ req, res, body, text }: NodeIncoming): Request {
+function buildRequest({ req, res, body, text, consumed }: NodeIncoming): Request {
   const controller = new AbortController();
   // Lets authorize() notice a client that went away (request.signal).
   if (res.closed && !res.writableFinished) controller.abort();
   else res.once('close', () => res.writableFinished || controller.abort());
-  const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, req.readableEnded), signal: controller.signal };
+  const init: RequestInit = { method: req.method ?? 'GET', headers: requestHeaders(req, consumed || req.readableEnded), signal: controller.signal };
   // A string body is cheaper for the Request to hold; the bytes only when the text is not an exact copy of them.
-  if (body !== undefined) init.body = typeof text === 'string' && !text.includes('\uFFFD') ? text : body;
+  if (body !== undefined) init.body = typeof text === 'string' && !text.includes('\uFFFD') ? text : new Uint8Array(body);
   const request = new Request(requestUrl(req), init);
   nodeContexts.set(request, { req, res });
   return request;
@@ -608,13 +628,13 @@ const LAZY_REQUEST: ProxyHandler<LazyShell> = {
 };
 
 /** Writes a Reply of the handler's own: no Response to build and read back. */
-function writeReply(reply: Reply, req: IncomingMessage, res: ServerResponse): void {
+function writeReply(reply: Reply, complete: boolean, res: ServerResponse): void {
   // The request body was not read to its end (a 413): close the connection rather than read the rest.
-  res.writeHead(reply.status, req.complete ? reply.headers : { ...reply.headers, Connection: 'close' });
+  res.writeHead(reply.status, complete ? reply.headers : { ...reply.headers, Connection: 'close' });
   res.end(reply.body ?? undefined);
 }
 
-async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, complete: boolean, res: ServerResponse): Promise<void> {
   // Read first: if reading fails, the 500 that follows must not carry this response's headers.
   const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer());
   res.statusCode = response.status;
@@ -626,7 +646,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
   if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
   // The request body was not read to its end (a 413): close the connection rather than read the rest.
-  if (!req.complete) res.setHeader('Connection', 'close');
+  if (!complete) res.setHeader('Connection', 'close');
   res.end(body);
 }
 
@@ -660,15 +680,24 @@ async function answerNode(
 ): Promise<void> {
   try {
     const method = (req.method ?? 'GET').toUpperCase();
-    const outcome = FORBIDDEN_FETCH_METHODS.has(method) ? unsupportedMethod(method) : await serve(await toIncoming(req, res, method, lazy));
+    let incoming: NodeIncoming | undefined;
+    if (method === 'GET' || method === 'HEAD') {
+      incoming = new NodeIncoming(req, res, method, undefined, false, lazy);
+    } else if (!FORBIDDEN_FETCH_METHODS.has(method)) {
+      if (!req.readableEnded) await PARSER_TURN;
+      const body = req.readableEnded ? parsedBody(req) : (bufferedBody(req) ?? (await readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES)));
+      incoming = new NodeIncoming(req, res, method, body, true, lazy);
+    }
+    const outcome = incoming ? await serve(incoming) : unsupportedMethod(method);
     // authorize() may have answered through context.node.res itself: nothing left to write. If it began an
     // answer and did not end it, nobody will: cut the connection rather than leave the client waiting.
     if (res.headersSent || res.writableEnded) {
       if (!res.writableEnded) res.destroy();
       return;
     }
-    if (outcome instanceof Reply) writeReply(outcome, req, res);
-    else await writeResponse(outcome, req, res);
+    const complete = incoming ? incoming.complete : req.complete;
+    if (outcome instanceof Reply) writeReply(outcome, complete, res);
+    else await writeResponse(outcome, complete, res);
   } catch (error) {
     if (error === CLIENT_GONE) {
       res.destroy();

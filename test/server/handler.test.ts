@@ -16,7 +16,7 @@ import {
   type TokenHandlerOptions,
 } from '../../src/server/index.js';
 import { vendorClaims } from './claims.js';
-import { consumeBody, listen, rawRequest } from './http-helpers.js';
+import { consumeBody, listen, rawClient, rawRequest } from './http-helpers.js';
 
 const apiKey = 'myDemoApiKey';
 const secret = 'endpoint-secret-never-in-a-response-9d2e';
@@ -719,6 +719,81 @@ describe('token endpoint: Node adapter specifics', () => {
     const answered = await read(await fetch(`${withoutNext.origin}/token`, post()));
     expect(answered.status).toBe(500);
     expect(answered.text).toBe('{"error":"internal error"}');
+  });
+
+  it('answers request after request on one keep-alive connection, a 401 as well as a 200', async () => {
+    const handler = createTokenHandler(handlerOptions((_request, { node }) => (node?.req.headers.authorization === 'Bearer ok' ? 'una' : null)));
+    const sockets = new Set<Socket>();
+    const server = await listen((req, res) => {
+      sockets.add(req.socket);
+      handler.node(req, res);
+    });
+    onTestFinished(() => server.close());
+    const client = await rawClient(server.origin);
+    const ask = (authorization: string) =>
+      client.exchange(`POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n\r\n{"reason":"renew"}`);
+    const answers = [await ask('Bearer ok'), await ask('Bearer nope'), await ask('Bearer ok')];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 200]);
+    // The body was read whole: nothing is left to drain, so no answer asks to close the connection.
+    expect(answers.map((answer) => answer.headers.connection)).toEqual(['keep-alive', 'keep-alive', 'keep-alive']);
+    expect(sockets.size).toBe(1);
+    expect(client.closed).toBe(false);
+  });
+
+  it('answers pipelined requests (sent in one write) in order, each with its own body read', async () => {
+    const reasons: unknown[] = [];
+    const handler = createTokenHandler(
+      handlerOptions((_request, { reason, node }) => {
+        reasons.push(reason);
+        return node?.req.headers['x-user'] === 'none' ? null : 'xena';
+      }),
+    );
+    const server = await listen(handler.node);
+    onTestFinished(() => server.close());
+    const client = await rawClient(server.origin);
+    const request = (reason: string, user: string) =>
+      `POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User: ${user}\r\nContent-Length: ${reason.length + 13}\r\n\r\n{"reason":"${reason}"}`;
+    client.socket.write(request('initial', 'xena') + request('renew', 'none') + request('retry', 'xena'));
+    const answers = [await client.answer(), await client.answer(), await client.answer()];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 200]);
+    expect(reasons).toEqual(['initial', 'renew', 'retry']);
+  });
+
+  it('reads a body that arrives after its headers (a slow client)', async () => {
+    const authorize = vi.fn<Authorize>(() => 'vera');
+    const handler = createTokenHandler(handlerOptions(authorize));
+    let headersIn: () => void = () => undefined;
+    const headersSeen = new Promise<void>((resolve) => (headersIn = resolve));
+    const server = await listen((req, res) => {
+      headersIn();
+      handler.node(req, res);
+    });
+    onTestFinished(() => server.close());
+    const client = await rawClient(server.origin);
+    const answer = client.exchange('POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20\r\n\r\n');
+    await headersSeen; // the server has the headers and nothing of the body yet
+    client.socket.write('{"reason":"expired"}');
+    expect((await answer).status).toBe(200);
+    expect(authorize).toHaveBeenCalledWith(expect.any(Request), expect.objectContaining({ reason: 'expired' }));
+  });
+
+  it("lets the request stream run to its end after reading the body: req emits 'end', then 'close'", async () => {
+    const handler = createTokenHandler(handlerOptions(() => 'walt'));
+    const events: string[] = [];
+    let ended: () => void = () => undefined;
+    const closed = new Promise<void>((resolve) => (ended = resolve));
+    const server = await listen((req, res) => {
+      req.once('end', () => events.push('end'));
+      req.once('close', () => {
+        events.push('close');
+        ended();
+      });
+      handler.node(req, res);
+    });
+    onTestFinished(() => server.close());
+    expect((await read(await fetch(`${server.origin}/token`, post('{"reason":"renew"}')))).status).toBe(200);
+    await closed;
+    expect(events).toEqual(['end', 'close']);
   });
 
   it('toNodeHandler serves any fetch handler, and answers TRACE 501 without calling it', async () => {
