@@ -11,6 +11,8 @@ export type SessionEvent =
   | { type: 'stale-session-unregistered'; sessionId: string }
   | { type: 'renewal-scheduled'; renewAt: number; expiresAt: number }
   | { type: 'renewal-deferred'; until: number; conversations: number }
+  /** A new session found conversations an earlier session of the page had joined, and left them: join again to be back in. */
+  | { type: 'conversations-left'; names: string[] }
   | { type: 'connection'; status: string }
   | { type: 'user-agent-released'; reason: string }
   | { type: 'retry-scheduled'; attempt: number; retryAt: number | undefined; error: ApiRtcAuthError }

@@ -9,10 +9,16 @@ export interface UserAgentLike {
   removeListener(event: string, listener: (payload: unknown) => void): unknown;
 }
 
+/** The slice of a Conversation the engine uses. */
+export interface ConversationLike {
+  getName?(): string;
+  leave?(): Promise<unknown>;
+}
+
 /** The slice of a Session the engine uses. */
 export interface SessionLike {
   getId(): string;
-  getActiveConversations?(): Record<string, unknown>;
+  getActiveConversations?(): Record<string, ConversationLike>;
 }
 
 /** The slice of the `@apirtc/apirtc` module the engine uses. */

@@ -79,6 +79,8 @@ export function describeEvent({ event, at }: TimedSessionEvent): string {
       return `renew in ${seconds(event.renewAt - at)} (expires in ${seconds(event.expiresAt - at)})`;
     case 'renewal-deferred':
       return `${event.conversations} conversation(s), until +${seconds(event.until - at)}`;
+    case 'conversations-left':
+      return event.names.join(', ');
     case 'connection':
       return event.status;
     case 'user-agent-released':

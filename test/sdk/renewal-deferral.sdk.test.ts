@@ -63,7 +63,7 @@ function setup(name: string, deferWhileInConversation = true) {
 
 describe('renewal.deferWhileInConversation with the real SDK', { timeout: 30_000 }, () => {
   test('in a conversation, the renewal is deferred (no new registration), then done at the hard deadline', async () => {
-    const { subject, join, advanceTo, deferrals } = setup('standup');
+    const { subject, join, advanceTo, deferrals, events } = setup('standup');
     await join();
     const first = subject.getSnapshot();
     const { renewAt, expiresAt } = first as { renewAt: number; expiresAt: number };
@@ -87,16 +87,25 @@ describe('renewal.deferWhileInConversation with the real SDK', { timeout: 30_000
     const state = await untilState(subject, (s) => s.status === 'registered' && s.session !== first.session);
     expect(state.expiresAt).toBeGreaterThan(expiresAt);
     expect(deferrals()).toHaveLength(deferred);
-    // The renewal ended the old socket, and with it alice's place in the conversation; the SDK, though, still
-    // lists the conversation as active for the new session (it keeps joined conversations page-wide).
+    // The renewal ended the old socket, and with it alice's place in the conversation. The SDK keeps joined
+    // conversations page-wide and would list it for the new session: the engine left it, and said so.
     expect(fixture.cloud.conversationMembers('standup', TEST_API_KEY)).toEqual([]);
-    expect(Object.keys(state.session?.getActiveConversations() ?? {})).toContain('standup');
+    expect(events.filter((event) => event.type === 'conversations-left')).toEqual([{ type: 'conversations-left', names: ['standup'] }]);
+    expect(Object.keys(state.session?.getActiveConversations() ?? {})).toEqual([]);
     expect(fixture.cloud.refusals).toEqual([]);
 
-    // So the next renewal is deferred too, though the cloud no longer has alice in the conversation.
+    // So the next renewal is not held back by a conversation the cloud no longer has alice in...
+    const again = fixture.cloud.waitFor('registration', (record) => record.channelId === 'alice');
     await advanceTo(state.renewAt as number);
-    expect(deferrals()).toHaveLength(deferred + 1);
-    expect(fixture.cloud.registrations).toHaveLength(2);
+    await again;
+    expect(deferrals()).toHaveLength(deferred);
+    const third = await untilState(subject, (s) => s.status === 'registered' && s.session !== state.session);
+
+    // ...and the app can join it again on the renewed session.
+    const back = third.session?.getOrCreateConversation('standup') as Conversation;
+    joined.push(back);
+    await back.join();
+    expect(fixture.cloud.conversationMembers('standup', TEST_API_KEY)).toEqual(['alice']);
   });
 
   test('leaving the conversation lifts the deferral: the next check renews', async () => {

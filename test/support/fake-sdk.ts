@@ -5,7 +5,7 @@
  * a bad prefix with code 7; unregister() ends the session; the Session id is `register({id})`.
  * Tests script each register() (resolve, reject, hang) and read which sessions are live.
  */
-import type { ApiRtcSdk, SessionLike, UserAgentLike } from '../../src/core/sdk.js';
+import type { ApiRtcSdk, ConversationLike, SessionLike, UserAgentLike } from '../../src/core/sdk.js';
 
 type Listener = (payload: unknown) => void;
 
@@ -28,13 +28,13 @@ export interface RegisterCall {
 let sessionCounter = 100000;
 
 export class FakeSession implements SessionLike {
-  conversations: Record<string, unknown> = {};
+  conversations: Record<string, ConversationLike> = {};
   live = true;
   constructor(readonly id: string, readonly ua: FakeUserAgent, readonly options: Record<string, unknown>) {}
   getId(): string {
     return this.id;
   }
-  getActiveConversations(): Record<string, unknown> {
+  getActiveConversations(): Record<string, ConversationLike> {
     return this.conversations;
   }
 }

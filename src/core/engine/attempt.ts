@@ -6,7 +6,7 @@ import { decodeApiRtcToken, localExpiry, type DecodedToken } from '../jwt.js';
 import { cloudUrlOf, FAST_FAIL_REGISTER_OPTIONS, type SessionEngineOptions } from '../options.js';
 import type { PageLock } from '../page-lock.js';
 import { forgetChannelId, pageOf, resetPage } from '../page-layer.js';
-import type { ApiRtcSdk } from '../sdk.js';
+import type { ApiRtcSdk, SessionLike } from '../sdk.js';
 import { fromSdkError } from '../sdk-errors.js';
 import { MAX_CLOCK_OFFSET_MS, type TokenSource } from '../token-source.js';
 import type { UserAgentHandle } from '../user-agent.js';
@@ -84,10 +84,23 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
       signal,
       timeoutMs: options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
     });
+    leaveStaleConversations(session, host);
     host.report({ type: 'registered', id, handle, session, expiresAt: token?.expiresAt });
   } catch (error) {
     host.report({ type: 'failed', id, error: fromSdkError(error) });
   }
+}
+
+/**
+ * The SDK keeps conversations page-wide: a new session lists, as joined, those an earlier session joined, while
+ * the cloud dropped them with that session's socket (docs/sdk-behaviour.md, section 7). Left, the SDK says what the
+ * cloud knows: a later join() works, and a renewal deferred for conversations does not wait for dead ones.
+ */
+function leaveStaleConversations(session: SessionLike, host: AttemptHost): void {
+  const stale = Object.values(session.getActiveConversations?.() ?? {});
+  if (stale.length === 0) return;
+  host.emit({ type: 'conversations-left', names: stale.map((conversation) => conversation.getName?.() ?? '') });
+  for (const conversation of stale) conversation.leave?.().catch(noop);
 }
 
 /** The SDK allows one session per page: a second engine fails at once, before touching the first one's session. */
