@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { useState } from 'react';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, waitFor, within } from 'storybook/test';
 import { Demo } from './components/Demo.js';
 import { userFrameUrl, type UserFrameConfig } from './frames/frame-config.js';
 import { REGISTER_TIMEOUT_MS, expectStatus, type Canvas } from './support/play.js';
@@ -94,6 +94,16 @@ async function userFrame(canvasElement: HTMLElement, userId: User): Promise<User
   return { window, page: within(panel) };
 }
 
+/**
+ * Clicks a button of a frame's page. A plain DOM click, not userEvent: userEvent keeps listeners on the
+ * document it acted in, and these throw once the frame is gone (the next story's mount removes it).
+ */
+async function clickButton(page: Canvas, name: string): Promise<void> {
+  const button = page.getByRole('button', { name });
+  await waitFor(() => expect(button).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
+  button.click();
+}
+
 /** The presence changes a frame recorded, as `"<user> <online|offline>"`. */
 function presenceLog(page: Canvas): string[] {
   return [...page.getByTestId('presence-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '');
@@ -133,7 +143,7 @@ export const RenewalBlip: Story = {
     const before = presenceLog(bob.page);
     await expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^1$/);
 
-    await userEvent.click(alice.page.getByRole('button', { name: 'renew' }));
+    await clickButton(alice.page, 'renew');
     await waitFor(() => expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^2$/), { timeout: REGISTER_TIMEOUT_MS });
     await expectStatus(alice.page, 'registered');
     await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
