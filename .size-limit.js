@@ -10,7 +10,7 @@ export default [
     gzip: true,
     ignore: peers,
     // The runner is a dynamic import: it loads on the first action, not with the page.
-    modifyEsbuildConfig: (config) => ({ ...config, external: [...(config.external ?? []), './runner-*'] }),
+    modifyEsbuildConfig: (config) => ({ ...config, external: [...(config.external ?? []), './runner.js'] }),
   },
   {
     // Loaded in parallel with the SDK's chunk (340 KB gzip), on the first register. BENCHMARKS.md ("Size") says

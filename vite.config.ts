@@ -42,7 +42,11 @@ export default defineConfig({
       },
       formats: ['es'],
     },
-    rolldownOptions: { external },
+    rolldownOptions: {
+      external,
+      // The engine's lazy chunk keeps one name: the head-start plugin (src/vite) finds it in an app's bundle by it.
+      output: { chunkFileNames: (chunk) => (chunk.name === 'runner' ? 'runner.js' : '[name]-[hash].js') },
+    },
   },
   test: {
     // The story tests provoke SDK refusals on purpose (bad tokens, faults): drop the SDK's own log lines

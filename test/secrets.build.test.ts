@@ -85,7 +85,7 @@ describe('the browser build', () => {
     expect(browser).toContain('index.js');
     // React Server Components frameworks need the directive kept at the top of the built entry.
     expect(readFileSync(join(outDir, 'index.js'), 'utf8')).toMatch(/^["']use client["'];/);
-    expect(browser.some((file) => file.startsWith('runner-'))).toBe(true); // the lazily loaded engine is followed
+    expect(browser.some((file) => file.startsWith('runner'))).toBe(true); // the lazily loaded engine is followed
     expect(browser.filter((file) => file.startsWith('server/') || file.startsWith('cloud/'))).toEqual([]);
     for (const file of browser.filter((name) => name.endsWith('.js'))) {
       const code = readFileSync(join(outDir, file), 'utf8');

@@ -123,6 +123,8 @@ async function buildPages(outRoot: string): Promise<Record<string, string>> {
         configFile: false,
         logLevel: 'error',
         plugins: [react(), ...(variant === 'd' ? [apiRtcHeadStart()] : [])],
+        // The pages import the package's source; the alias tells the head-start plugin where the package is.
+        resolve: { alias: { 'apirtc-react-auth': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) } },
         build: { outDir, emptyOutDir: true, target: 'es2022', rolldownOptions: { input: join(PAGES, `${PAGE_OF[variant]}.html`) } },
       });
       sites[`/${variant}/`] = outDir;

@@ -9,7 +9,7 @@ export interface CcsServerEvents {
 
 /** What the SDK emits: an event per message type, each with a JSON string payload. */
 export interface CcsClientEvents {
-  [event: string]: (json: unknown) => void;
+  [event: string]: (json: unknown, ack?: unknown) => void;
 }
 
 /** The socket surface the talk needs (socket.io's Socket has it). */
@@ -41,7 +41,8 @@ export function newCloudSessionId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-function parseObject(json: unknown): Record<string, unknown> | undefined {
+/** A message's JSON object (the SDK sends JSON strings), or undefined. */
+export function parseObject(json: unknown): Record<string, unknown> | undefined {
   if (typeof json !== 'string') return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   try {
     const value: unknown = JSON.parse(json);

@@ -2,6 +2,9 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server, type Socket } from 'socket.io';
 import type { ApzTokens } from './apz-tokens.js';
+import { talkConversations } from './conversation-talk.js';
+import type { Conversations } from './conversations.js';
+import { talkIm } from './im-talk.js';
 import { groupList, newCloudSessionId, queryUserData, startTalk, type CcsClientEvents, type CcsServerEvents } from './ccs-talk.js';
 import { socketIoCors } from './cors.js';
 import type { FaultSwitches, SessionFilter } from './faults.js';
@@ -25,6 +28,7 @@ export interface CcsOptions {
   timers: Timers;
   report: CloudReporter;
   apz: ApzTokens;
+  conversations: Conversations;
 }
 
 /** A refused handshake; socket.io sends `message` and `data` to the client (`connect_error`). */
@@ -62,13 +66,13 @@ export class Ccs {
   readonly #causes = new Map<string, DisconnectCause>();
   /** Who is in which presence group; sends the SDK its updatePresence messages. */
   readonly presence: Presence;
+  /** One-to-one IM conversation ids, per apiKey and pair of user ids. */
+  readonly #imIds = new Map<string, number>();
   #closed = false;
 
   constructor(httpServer: HttpServer, options: CcsOptions) {
     this.#options = options;
-    this.presence = new Presence((socketId, message) => {
-      this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
-    });
+    this.presence = new Presence((socketId, message) => this.#deliver(socketId, { ...message }));
     this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors, allowRequest: (req, callback) => this.#allowRequest(req, callback) });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.#trackUpgrade(req, socket));
     this.io.use((socket, next) => {
@@ -122,6 +126,11 @@ export class Ccs {
     for (const socket of this.#rawSockets.values()) socket.destroy();
     this.#rawSockets.clear();
     await this.io.close();
+  }
+
+  /** Sends a CCS message to a live socket (none if it has gone). */
+  #deliver(socketId: string, message: Record<string, unknown>): void {
+    this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
   }
 
   /** engine.io asks this for every new connection (not for requests of an open one). */
@@ -219,7 +228,12 @@ export class Ccs {
       },
       { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
     ).catch((error: unknown) => this.#talkFailed(error));
+    const member = { socketId: socket.id, apiKey: session.apiKey, channelId: session.channelId };
+    const deliver = (socketId: string, message: Record<string, unknown>) => this.#deliver(socketId, message);
+    talkConversations(socket, member, { conversations: this.#options.conversations, deliver });
+    talkIm(socket, member, { deliver, socketsOf: (apiKey, channelId) => this.sockets({ apiKey, channelId }).map((other) => other.id) }, this.#imIds);
     socket.on('disconnect', (reason) => {
+      this.#options.conversations.remove(member);
       this.presence.remove(socket.id);
       this.#options.apz.endSession(session.sessionId);
       const cause = this.#causes.get(socket.id) ?? 'client';

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { ApzTokens, type BearerKind } from './apz-tokens.js';
 import { Ccs } from './ccs.js';
 import { CloudClock } from './clock.js';
+import { Conversations, type ConversationMember, type ConversationRecord } from './conversations.js';
 import { resolveCloudConfig, type ApiRtcCloudOptions, type ResolvedCloudConfig } from './config.js';
 import { invalid } from './errors.js';
 import { handleControl, type CloudState, type ControlTarget } from './control.js';
@@ -68,6 +69,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
   readonly #records = new CloudRecords();
   readonly #logins: LoginTokens;
   readonly #apz: ApzTokens;
+  readonly #conversations: Conversations;
   readonly #switches = new FaultSwitches();
   readonly #timers = new Timers();
   readonly #server: HttpServer;
@@ -94,6 +96,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     this.#apz = new ApzTokens(now);
     const report = this.#reporter();
     this.#report = report;
+    this.#conversations = new Conversations((record) => report.conversation(record), now);
     this.#restContext = {
       apiKeys: config.apiKeys,
       users: config.users,
@@ -104,6 +107,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       now,
       invalidateUnknownToken: config.invalidateUnknownToken,
       ccs: () => this.ccs,
+      conversations: this.#conversations,
     };
     this.#server = createServer();
     this.#server.on('connection', (socket: NetSocket) => {
@@ -116,6 +120,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       timers: this.#timers,
       report,
       apz: this.#apz,
+      conversations: this.#conversations,
     });
     // socket.io's engine took over 'request' and captures every URL under /socket.io/, including
     // the script the SDK loads from /socket.io/v3/socket.io.js: route ahead of it.
@@ -178,6 +183,19 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
     return [...this.#records.requests];
   }
 
+  /** Joins, leaves and messages of conversations (who and where, never what was said). */
+  get conversations(): ConversationRecord[] {
+    return [...this.#records.conversations];
+  }
+
+  /**
+   * Who is in a conversation right now: the channel ids of the sessions that joined it (signalling only:
+   * `conversation.join()` of the SDK, or a client's `joinSession`). Default apiKey: the cloud's first.
+   */
+  conversationMembers(name: string, apiKey: string = [...this.#config.apiKeys.keys()][0] as string): string[] {
+    return this.#conversations.members(apiKey, name).map((member: ConversationMember) => member.channelId);
+  }
+
   /** The sessions connected right now (optionally only those matching `filter`). */
   sessions(filter: SessionFilter = {}): LiveSession[] {
     return this.#ccs.sockets(filter).map((socket) => socket.data.session as LiveSession);
@@ -201,6 +219,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       refusals: this.refusals,
       disconnects: this.disconnects,
       requests: this.requests,
+      conversations: this.conversations,
     };
   }
 
@@ -390,6 +409,10 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
       request: (record) => {
         records.addRequest(record);
         this.emit('request', record);
+      },
+      conversation: (record) => {
+        records.addConversation(record);
+        this.emit('conversation', record);
       },
     };
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalCloudConfigError } from './errors.js';
 import { faultMs, type CloudFaults, type FaultState, type SessionFilter } from './faults.js';
 import { HttpError, readJsonObject, sendError, sendJson } from './http.js';
+import type { ConversationRecord } from './conversations.js';
 import type { DisconnectRecord, LiveSession, RefusalRecord, RegistrationMode, RegistrationRecord, RequestRecord } from './records.js';
 
 /** Everything the cloud knows, as GET /_cloud/state answers it. */
@@ -19,6 +20,7 @@ export interface CloudState {
   refusals: RefusalRecord[];
   disconnects: DisconnectRecord[];
   requests: RequestRecord[];
+  conversations: ConversationRecord[];
 }
 
 /** What the control routes act on (the cloud itself). */

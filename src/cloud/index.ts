@@ -6,6 +6,7 @@
 export { startApiRtcCloud, DEFAULT_WAIT_TIMEOUT_MS } from './cloud.js';
 export type { ApiRtcCloud, WaitForOptions } from './cloud.js';
 export type { ApiRtcCloudOptions, CloudApiKey, CloudUser } from './config.js';
+export type { ConversationRecord } from './conversations.js';
 export { DEFAULT_LOGIN_TOKEN_TTL_MS, DEFAULT_MAX_TOKEN_LIFETIME_S } from './config.js';
 export { LocalCloudConfigError, isLocalCloudConfigError } from './errors.js';
 export { API_KEY_TOKEN, lifetimeReason } from './token-check.js';

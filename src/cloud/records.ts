@@ -1,4 +1,5 @@
 import type { BearerKind } from './apz-tokens.js';
+import type { ConversationRecord } from './conversations.js';
 
 /** How a socket authenticated: anonymous apiKey, customer JWT, or login/password (cloud token). */
 export type RegistrationMode = 'apiKey' | 'jwt' | 'login';
@@ -83,6 +84,8 @@ export interface ApiRtcCloudEvents {
   refusal: [RefusalRecord];
   disconnect: [DisconnectRecord];
   request: [RequestRecord];
+  /** A session joined or left a conversation, or sent it a message. */
+  conversation: [ConversationRecord];
   /** The cloud stopped listening (fault `down`). */
   down: [];
   /** The cloud listens again (fault `up`). */
@@ -105,6 +108,7 @@ export class CloudRecords {
   readonly refusals: RefusalRecord[] = [];
   readonly disconnects: DisconnectRecord[] = [];
   readonly requests: RequestRecord[] = [];
+  readonly conversations: ConversationRecord[] = [];
   addRegistration(record: RegistrationRecord): void {
     push(this.registrations, record);
   }
@@ -121,12 +125,17 @@ export class CloudRecords {
     push(this.requests, record);
   }
 
+  addConversation(record: ConversationRecord): void {
+    push(this.conversations, record);
+  }
+
   /** Forgets the history; live sessions stay (they are still connected). */
   clear(): void {
     this.registrations.length = 0;
     this.refusals.length = 0;
     this.disconnects.length = 0;
     this.requests.length = 0;
+    this.conversations.length = 0;
   }
 }
 
@@ -136,4 +145,5 @@ export interface CloudReporter {
   refusal(record: RefusalRecord): void;
   disconnect(record: DisconnectRecord): void;
   request(record: RequestRecord): void;
+  conversation(record: ConversationRecord): void;
 }

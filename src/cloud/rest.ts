@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedApiKey, ResolvedUser } from './config.js';
+import { conversationRoutes } from './conversation-rest.js';
+import type { Conversations } from './conversations.js';
 import type { FaultSwitches } from './faults.js';
 import { bearerToken, formText, readForm, sendError, sendJson } from './http.js';
 import type { LoginTokens } from './logins.js';
@@ -19,11 +21,12 @@ export interface RestContext {
   invalidateUnknownToken: 401 | 200;
   /** `host:port` of this server: the CCS address preferredCCS and users/me hand out. */
   ccs(): string;
+  conversations: Conversations;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext) => Promise<void> | void;
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext) => Promise<void> | void;
 
-interface Route {
+export interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   handle: Handler;
@@ -113,13 +116,14 @@ const invalidateToken: Handler = (req, res, _url, context) => {
   sendJson(res, 200, { invalidated });
 };
 
-const routes: Route[] = [
+const routes: readonly Route[] = [
   { method: 'GET', pattern: /^\/api\/v2\/preferredCCS$/, handle: preferredCcs },
   { method: 'POST', pattern: /^\/api\/v3\/authenticate$/, handle: authenticate },
   { method: 'GET', pattern: /^\/api\/v2\/users\/me$/, handle: usersMe },
   { method: 'GET', pattern: /^\/api\/v2\/enterprises\/[^/]+\/users$/, handle: enterpriseUsers },
   { method: 'GET', pattern: /^\/api\/v2\/checkToken$/, handle: checkToken },
   { method: 'POST', pattern: /^\/api\/v2\/invalidateToken$/, handle: invalidateToken },
+  ...conversationRoutes,
 ];
 
 /**

@@ -3,10 +3,11 @@
  *
  * Without it the browser asks for the SDK's chunk only once React has mounted `<AuthProvider>` and its effect
  * has run: after the HTML, the entry chunk, and the entry's evaluation. With it, the built HTML carries a
- * `<link rel="modulepreload">` for the chunk(s) holding `@apirtc/apirtc`, so the browser fetches the SDK in
- * parallel with the app's own chunks and the provider's dynamic import finds it already loaded.
+ * `<link rel="modulepreload">` for the chunk(s) holding `@apirtc/apirtc` and the engine's own lazy chunk, so
+ * the browser fetches both in parallel with the app's own chunks and the provider's dynamic imports find them
+ * already loaded.
  */
-import { posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { HtmlTagDescriptor, IndexHtmlTransformContext, Plugin } from 'vite';
 import { invalidConfig } from '../core/errors.js';
 
@@ -15,10 +16,16 @@ export const APIRTC_SDK_MODULES = /[\\/]node_modules[\\/]@apirtc[\\/]apirtc[\\/]
 
 export { ApiRtcAuthError, isApiRtcAuthError } from '../core/errors.js';
 
+/**
+ * The engine's lazily loaded module, relative to the module `apirtc-react-auth` resolves to: the built package
+ * (`dist/index.js`), or its source (`src/index.ts`) when an app aliases the package to it.
+ */
+const ENGINE_MODULES = ['runner.js', 'core/engine/runner.ts'];
+
 export interface ApiRtcHeadStartOptions {
   /**
    * Which modules' chunks to preload, tested against each module id of the bundle. Default: the modules of
-   * `@apirtc/apirtc` ({@link APIRTC_SDK_MODULES}).
+   * `@apirtc/apirtc` ({@link APIRTC_SDK_MODULES}). The engine's own lazy chunk is preloaded with them either way.
    */
   modules?: RegExp;
 }
@@ -28,8 +35,10 @@ type Chunk = Extract<Bundle[string], { type: 'chunk' }>;
 
 /**
  * Adds `<link rel="modulepreload" crossorigin href="...">` to each built HTML page whose entry can reach the
- * SDK (through static or dynamic imports), for the chunk(s) holding `@apirtc/apirtc` and the chunks they
- * import statically (Chromium preloads only the module named, not its imports). Pages that cannot reach the
+ * SDK (through static or dynamic imports), for the chunk(s) holding `@apirtc/apirtc` and the engine's lazy
+ * chunk, and the chunks they import statically (Chromium preloads only the module named, not its imports). The
+ * engine's chunk is the one that asks for the token: ready before the SDK is evaluated (a long task of several
+ * hundred ms), it starts the token request first instead of after. Pages that cannot reach the
  * SDK, and chunks the page loads anyway (its entry's static imports), get no link. Build only; `vite dev`
  * is left alone.
  *
@@ -53,11 +62,17 @@ export function apiRtcHeadStart(options: ApiRtcHeadStartOptions = {}): Plugin {
   const modules = options.modules ?? APIRTC_SDK_MODULES;
   if (!(modules instanceof RegExp)) throw invalidConfig('modules', 'apiRtcHeadStart: options.modules must be a RegExp');
   let base = '/';
+  let engine = new Set<string>();
   return {
     name: 'apirtc-react-auth:head-start',
     apply: 'build',
     configResolved(config) {
       base = config.base;
+    },
+    async buildStart() {
+      // Wherever the app's resolution (aliases included) finds this package, its engine chunk sits beside it.
+      const entry = await this.resolve('apirtc-react-auth');
+      engine = new Set(entry && !entry.external ? ENGINE_MODULES.map((file) => join(dirname(entry.id), file)) : []);
     },
     transformIndexHtml: {
       order: 'post',
@@ -69,7 +84,7 @@ export function apiRtcHeadStart(options: ApiRtcHeadStartOptions = {}): Plugin {
         // Preload only what this page can end up loading, and not what it loads from the start anyway.
         const reachable = closure(chunks, [entry.fileName], true);
         const loadedAnyway = closure(chunks, [entry.fileName], false);
-        const holders = [...reachable].filter((file) => chunks.get(file)?.moduleIds.some((id) => modules.test(id)));
+        const holders = [...reachable].filter((file) => chunks.get(file)?.moduleIds.some((id) => modules.test(id) || engine.has(id)));
         const files = [...closure(chunks, holders, false)].filter((file) => !loadedAnyway.has(file));
         return files
           .map((file) => href(base, ctx.path, file))

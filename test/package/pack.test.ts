@@ -70,13 +70,23 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-it('ships only dist/, the README and package.json', async () => {
+it('ships only dist/, the guides, the README, the changelog, the licence and package.json', async () => {
   const { stdout } = await run('tar', ['-tzf', tarball]);
   const files = stdout.trim().split('\n');
-  expect(files.every((file) => /^package\/(dist\/|README\.md$|package\.json$|LICENSE)/.test(file))).toBe(true);
+  expect(files.every((file) => /^package\/(dist\/|docs\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/.test(file))).toBe(true);
   expect(files).toContain('package/dist/index.js');
   expect(files).toContain('package/dist/index.d.ts');
   expect(files).toContain('package/dist/server/index.d.ts');
+  expect(files).toContain('package/LICENSE');
+});
+
+it("every README link to a guide, the changelog or a picture resolves inside the package (read from node_modules, not the repo)", async () => {
+  const { stdout } = await run('tar', ['-tzf', tarball]);
+  const files = new Set(stdout.trim().split('\n'));
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const shipped = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)].map((match) => match[1] ?? '').filter((target) => /^(\.\/)?(docs\/|CHANGELOG\.md$)/.test(target));
+  expect(shipped.length).toBeGreaterThan(10);
+  for (const target of shipped) expect(files, target).toContain(`package/${target.replace(/^\.\//, '')}`);
 });
 
 it('type-checks a consumer against the published types', async () => {

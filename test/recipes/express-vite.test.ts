@@ -49,20 +49,28 @@ it('the Express recipe type-checks and compiles', async () => {
   expect(await readdir(join(backend(), 'build'))).toEqual(expect.arrayContaining(['server.js', 'auth.js']));
 }, 120_000);
 
-it('the Vite recipe builds, the SDK and the devtools panel out of the entry chunk', async () => {
+it('the Vite recipe builds, the SDK and the devtools panel out of the entry chunk, the SDK and the engine preloaded', async () => {
   await run(join(scratch.dir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'error'], {
     cwd: spa(),
     env: shellEnv({ VITE_APIRTC_API_KEY: API_KEY, VITE_APIRTC_CLOUD_URL: cloud.url }),
   });
   const html = await readFile(join(spa(), 'dist/index.html'), 'utf8');
   const scripts = (await readdir(join(spa(), 'dist/assets'))).filter((file) => file.endsWith('.js'));
-  const entry = scripts.find((file) => html.includes(file));
+  const entry = /<script type="module" crossorigin src="\/assets\/([^"]+)"/.exec(html)?.[1];
   expect(entry).toBeDefined();
   const entryCode = await readFile(join(spa(), 'dist/assets', entry as string), 'utf8');
   expect(entryCode).not.toContain('ApiCC_Channel'); // the SDK
   expect(entryCode).not.toContain('session timeline'); // the devtools panel
   expect(entryCode).toContain(cloud.url); // cloudUrl from the environment
   expect(entryCode).not.toContain('react-stack-top-frame'); // React's production build: NODE_ENV was production
+  // The head start, from the installed package: the SDK's chunk and the engine's are preloaded from the HTML.
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" crossorigin href="\/assets\/([^"]+)"/g)].map((match) => match[1]);
+  const holding = async (marker: string) => {
+    for (const file of scripts) if ((await readFile(join(spa(), 'dist/assets', file), 'utf8')).includes(marker)) return file;
+    return undefined;
+  };
+  expect(preloaded).toContain(await holding('ApiCC_Channel'));
+  expect(preloaded).toContain(await holding('could not load @apirtc/apirtc'));
 }, 180_000);
 
 it('the Express server answers tokens for the signed-in user only, whatever body parser ran', async () => {

@@ -1,43 +1,24 @@
 /**
  * `apirtc-react-auth/vite`: a small Vite app, built as a user's would be, with and without the head-start
- * plugin. With it, the page that mounts the provider preloads the chunk holding @apirtc/apirtc (and only that
- * page, at an href that resolves to the file); without it, nothing in the HTML names the SDK's chunk.
+ * plugin. With it, the page that mounts the provider preloads the chunk holding @apirtc/apirtc and the engine's
+ * lazy chunk (and only that page, at an href that resolves to the file); without it, nothing in the HTML names the SDK's chunk.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import react from '@vitejs/plugin-react';
-import { build, type PluginOption } from 'vite';
+import type { PluginOption } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRtcHeadStart, isApiRtcAuthError, type ApiRtcHeadStartOptions } from '../../src/vite/index.js';
+import { createProviderApp, ENGINE_MARKER, SDK_MARKER } from '../support/vite-app.js';
 
-const root = resolve(import.meta.dirname, '../..');
-/** A string only the SDK's code holds (one of its log tags). */
-const SDK_MARKER = 'ApiCC_Channel';
-let app: string;
+let app: Awaited<ReturnType<typeof createProviderApp>>;
 
-/** Builds the app into `dist-<name>` and returns its HTML pages and JS chunks. */
+/** Builds the app (its provider page and a page without the provider) and returns its pages and JS chunks. */
 async function buildApp(name: string, plugins: PluginOption[], base = '/') {
-  const outDir = join(app, `dist-${name}`);
-  await build({
-    root: app,
-    base,
-    configFile: false,
-    logLevel: 'silent',
-    plugins: [react(), ...plugins],
-    resolve: { alias: { 'apirtc-react-auth': join(root, 'src/index.ts') } },
-    build: {
-      outDir,
-      minify: false,
-      rolldownOptions: { input: { index: join(app, 'index.html'), about: join(app, 'pages/about.html') } },
-    },
-  });
-  const chunks = new Map<string, string>();
-  for (const file of await readdir(join(outDir, 'assets'))) if (file.endsWith('.js')) chunks.set(`assets/${file}`, await readFile(join(outDir, 'assets', file), 'utf8'));
+  const built = await app.build(name, { plugins, base, inputs: ['index.html', 'pages/about.html'] });
   return {
-    index: await readFile(join(outDir, 'index.html'), 'utf8'),
-    about: await readFile(join(outDir, 'pages/about.html'), 'utf8'),
-    chunks,
-    sdkChunk: [...chunks].find(([, code]) => code.includes(SDK_MARKER))?.[0],
+    index: built.html.get('index.html') ?? '',
+    about: built.html.get('pages/about.html') ?? '',
+    chunks: built.chunks,
+    sdkChunk: built.holding(SDK_MARKER),
+    engineChunk: built.holding(ENGINE_MARKER),
   };
 }
 
@@ -49,30 +30,18 @@ let headStart: Awaited<ReturnType<typeof buildApp>>;
 let relative: Awaited<ReturnType<typeof buildApp>>;
 
 beforeAll(async () => {
-  // Inside node_modules so that react and @apirtc/apirtc resolve from the repo, as in a user's app.
-  await mkdir(join(root, 'node_modules/.cache'), { recursive: true });
-  app = await mkdtemp(join(root, 'node_modules/.cache/head-start-app-'));
-  await mkdir(join(app, 'pages'));
-  await writeFile(join(app, 'index.html'), '<!doctype html><html><head><title>app</title></head><body><div id="root"></div><script type="module" src="/main.tsx"></script></body></html>');
-  await writeFile(
-    join(app, 'main.tsx'),
-    `import { createRoot } from 'react-dom/client';
-import { AuthProvider, useApiRtcSession } from 'apirtc-react-auth';
-function Status() { return <p>{useApiRtcSession((s) => s.status)}</p>; }
-createRoot(document.getElementById('root')!).render(
-  <AuthProvider auth={{ mode: 'apiKey', apiKey: 'key' }} cloudUrl="http://127.0.0.1:9"><Status /></AuthProvider>,
-);`,
-  );
-  // A page of the same app that never mounts the provider: it must not pay for the SDK.
-  await writeFile(join(app, 'pages/about.html'), '<!doctype html><html><head><title>about</title></head><body><p id="about"></p><script type="module" src="/about.ts"></script></body></html>');
-  await writeFile(join(app, 'about.ts'), "document.getElementById('about')!.textContent = 'about';");
+  app = await createProviderApp({
+    // A page of the same app that never mounts the provider: it must not pay for the SDK.
+    'pages/about.html': '<!doctype html><html><head><title>about</title></head><body><p id="about"></p><script type="module" src="/about.ts"></script></body></html>',
+    'about.ts': "document.getElementById('about')!.textContent = 'about';",
+  });
   plain = await buildApp('plain', []);
   headStart = await buildApp('head-start', [apiRtcHeadStart()]);
   relative = await buildApp('relative', [apiRtcHeadStart()], './');
 }, 180_000);
 
 afterAll(async () => {
-  if (app && !process.env.KEEP) await rm(app, { recursive: true, force: true });
+  if (app && !process.env.KEEP) await app.remove();
 });
 
 describe('without the plugin', () => {
@@ -91,6 +60,14 @@ describe('with apiRtcHeadStart()', () => {
     expect(sdk).toBeDefined();
     expect(sdk).toContain('crossorigin');
     expect(headStart.index.indexOf(sdk ?? '')).toBeLessThan(headStart.index.indexOf('</head>'));
+  });
+
+  it("preloads the engine's lazy chunk too: it asks for the token, and must run before the SDK is evaluated", () => {
+    expect(headStart.engineChunk).toBeDefined();
+    expect(headStart.engineChunk).not.toBe(headStart.sdkChunk);
+    expect(preloads(headStart.index).map(hrefOf)).toContain(`/${headStart.engineChunk}`);
+    expect(preloads(plain.index).map(hrefOf)).not.toContain(`/${plain.engineChunk}`);
+    expect(headStart.about).not.toContain(headStart.engineChunk?.replace(/^assets\//, '') ?? '');
   });
 
   it('links only chunks of the bundle, each reached from the SDK chunk or the SDK chunk itself', () => {

@@ -42,6 +42,8 @@ export class SessionEngine {
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(timed: { at: number; event: SessionEvent }) => void>();
   private options: SessionEngineOptions;
+  /** The runner's chunk, loading or loaded (a preload starts it); `runner` is the same with its failure published. */
+  private loaded: Promise<SessionRunner> | undefined;
   private runner: Promise<SessionRunner> | undefined;
   private started = false;
 
@@ -126,20 +128,44 @@ export class SessionEngine {
     this.publish({ kind: 'attempt', id: 0, reason: 'initial', renewing: false, retries: NO_RETRIES, error, kept: undefined, handle: undefined });
   }
 
+  /**
+   * Starts loading the engine's chunk and the SDK without registering, for when a register is coming: the
+   * provider calls it on its first render, a paint before its effect registers; with `autoRegister: false`, call
+   * it when the user heads for a call. Does nothing on a server. A failed load is reported by the next register.
+   * A custom `loadSdk` is left for the registration to call.
+   *
+   * @example
+   * ```tsx
+   * <button onPointerEnter={engine.preload} onClick={() => engine.register()}>Join</button>
+   * ```
+   */
+  preload = (): void => {
+    if (typeof window !== 'undefined') this.load().catch(noop);
+  };
+
+  private load(): Promise<SessionRunner> {
+    if (this.loaded) return this.loaded;
+    const loaded = import('./runner.js').then(({ SessionRunner }) => new SessionRunner(this.host));
+    // A failed chunk load may succeed next time.
+    this.loaded = loaded.catch((error: unknown) => {
+      this.loaded = this.runner = undefined;
+      throw error;
+    });
+    // The SDK's chunk starts loading with the runner's, not after it: one round trip less before register().
+    // Asked second: when both are already fetched (a head start), the runner runs first and its token request
+    // is on its way before the SDK's evaluation holds the main thread.
+    if (!this.options.loadSdk) loadApiRtcSdk().catch(noop);
+    return this.loaded;
+  }
+
   /** Runs `action` on the runner, loading it first; calls keep their order while it loads. */
   private use<T>(action: (runner: SessionRunner) => T | Promise<T>): Promise<T> {
-    // The SDK's chunk starts loading with the runner's, not after it: one round trip less before register().
-    if (!this.runner && !this.options.loadSdk) loadApiRtcSdk().catch(noop);
-    this.runner ??= import('./runner.js').then(
-      ({ SessionRunner }) => new SessionRunner(this.host),
-      (error: unknown) => {
-        this.runner = undefined; // a failed chunk load may succeed next time
-        const failure = new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load the session engine', { retryable: true, cause: error });
-        this.emit({ type: 'error', error: failure });
-        this.publish({ kind: 'halted', error: failure });
-        throw failure;
-      },
-    );
+    this.runner ??= this.load().catch((error: unknown) => {
+      const failure = new ApiRtcAuthError('SDK_LOAD_FAILED', 'could not load the session engine', { retryable: true, cause: error });
+      this.emit({ type: 'error', error: failure });
+      this.publish({ kind: 'halted', error: failure });
+      throw failure;
+    });
     return this.runner.then(action);
   }
 

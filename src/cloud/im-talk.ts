@@ -1,0 +1,55 @@
+import { parseObject } from './ccs-talk.js';
+import type { ConversationMember } from './conversations.js';
+import { replier, type ConversationSocket, type MessageAck } from './conversation-talk.js';
+
+export interface ImTalkDeps {
+  /** The live sockets of a user id of an apiKey. */
+  socketsOf(apiKey: string, channelId: string): string[];
+  /** Sends a CCS message to another live socket. */
+  deliver(socketId: string, message: Record<string, unknown>): void;
+}
+
+/** An IM's ack: as a conversation message's, plus the IM conversation id (`convId`). */
+export interface ImAck extends MessageAck {
+  convId?: number;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * One-to-one instant messages (`contact.sendMessage()`, read from the SDK's IM client): `IMMessage` -> its
+ * socket.io ack `{ reason: 'ack', cSeq, UUCSeq, convId }` to the sender and the message to every socket of the
+ * destination user, or `destNotFound` when that user is not connected (the SDK rejects with ERROR_NOT_FOUND).
+ * A pair of users keeps one IM conversation id (`IMId`).
+ */
+export function talkIm(socket: ConversationSocket, member: ConversationMember, deps: ImTalkDeps, ids: Map<string, number>): void {
+  let uuSeq = 0;
+  socket.on('IMMessage', (json, ack) => {
+    const reply = replier<ImAck>(ack);
+    const message = parseObject(json);
+    const destination = message?.dstRoomId;
+    const to = typeof destination === 'number' ? String(destination) : text(destination);
+    const cSeq = message?.cSeq;
+    const targets = to === undefined || to === '' || to === member.channelId ? [] : deps.socketsOf(member.apiKey, to);
+    if (!message || to === undefined || targets.length === 0) return reply({ reason: 'destNotFound', cSeq });
+    const pair = [member.apiKey, ...[member.channelId, to].sort()].join('\u0000');
+    let imId = ids.get(pair);
+    if (imId === undefined) {
+      imId = ids.size + 1;
+      ids.set(pair, imId);
+    }
+    uuSeq += 1;
+    const delivered = {
+      type: 'IMMessage',
+      IMId: imId,
+      // Who sent it is the authenticated session, whatever the message claims.
+      senderId: member.channelId,
+      nickname: text(message.nickname) ?? member.channelId,
+      photoURL: text(message.photoURL) ?? null,
+      data: message.data,
+      UUCSeq: uuSeq,
+    };
+    for (const target of targets) deps.deliver(target, delivered);
+    reply({ reason: 'ack', cSeq, UUCSeq: uuSeq, convId: imId });
+  });
+}
