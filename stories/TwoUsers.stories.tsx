@@ -12,18 +12,32 @@ import { requireServices } from './support/services.js';
  */
 const CONTACT_DISCONNECTION_DELAY_MS = 0;
 
+/** The demo route's longest tokens (10 min): no renewal on a timer while the demo runs. */
+const LONG_TOKEN_SECONDS = 600;
+
 const USERS = ['alice', 'bob'] as const;
 type User = (typeof USERS)[number];
 
-function TwoUsersDemo() {
+/** Tokens of the deferral story: renewed 20 s before expiry (no jitter), deferred up to 15 s before it. */
+const SHORT_TOKEN_SECONDS = 40;
+const DEFERRAL_RENEWAL = { deferWhileInConversation: true, leadMs: 20_000, jitter: 0 };
+/** The deferral story's renewal comes about 25 s after alice registers, and her page is slower to load under load. */
+const DEFERRAL_TIMEOUT_MS = 60_000;
+
+function TwoUsersDemo({ inConversation = false }: { inConversation?: boolean }) {
   const { cloudUrl, apiKey, demoApiUrl } = requireServices();
   // One presence group per demo: two open demos (or another story's alice) never see each other.
-  const [group] = useState(() => `two-users-${Math.random().toString(36).slice(2, 10)}`);
+  const [suffix] = useState(() => Math.random().toString(36).slice(2, 10));
+  const group = `two-users-${suffix}`;
+  const deferring = (userId: User) => inConversation && userId === 'alice';
   const frameFor = (userId: User): UserFrameConfig => ({
     userId,
     apiKey,
     cloudUrl,
     tokenApiUrl: `${demoApiUrl}/user-token`,
+    tokenLifetimeSeconds: deferring(userId) ? SHORT_TOKEN_SECONDS : LONG_TOKEN_SECONDS,
+    renewal: deferring(userId) ? DEFERRAL_RENEWAL : null,
+    conversation: inConversation ? `call-${suffix}` : null,
     group,
     contactDisconnectionDelay: CONTACT_DISCONNECTION_DELAY_MS,
     canRenew: userId === 'alice',
@@ -43,9 +57,19 @@ function TwoUsersDemo() {
             <b>renew</b> re-registers alice with a fresh token (<code>ua.unregister()</code>, then <code>register()</code>):
             bob&apos;s list shows her offline, then online again. That blip shows only because bob registers with{' '}
             <code>contactDisconnectionDelay: {CONTACT_DISCONNECTION_DELAY_MS}</code>; with the SDK&apos;s default (10 s) a
-            renewal is invisible to other users, which is what an app wants. Tokens here last 10 minutes, so that
-            nothing renews on a timer while you watch.
+            renewal is invisible to other users, which is what an app wants.
+            {inConversation ? null : ' Tokens here last 10 minutes, so that nothing renews on a timer while you watch.'}
           </p>
+          {inConversation ? (
+            <p>
+              <b>In a conversation:</b> alice registers with {SHORT_TOKEN_SECONDS} s tokens and{' '}
+              <code>{`renewal={{ deferWhileInConversation: true, leadMs: ${DEFERRAL_RENEWAL.leadMs}, jitter: 0 }}`}</code>; bob&apos;s
+              last 10 minutes. Both join a conversation (signalling only). When her renewal is due,{' '}
+              {SHORT_TOKEN_SECONDS - DEFERRAL_RENEWAL.leadMs / 1000} s in, she is in the conversation: the engine
+              defers it (a re-register would leave it), checking every 5 s, until the hard deadline 15 s before expiry,
+              where it renews anyway, in the conversation: a token cannot outlive its expiry.
+            </p>
+          ) : null}
         </>
       }
     >
@@ -55,7 +79,7 @@ function TwoUsersDemo() {
             key={userId}
             title={`${userId}'s page`}
             src={userFrameUrl(frameFor(userId))}
-            style={{ width: '100%', height: 340, border: '1px solid #d0d7de', borderRadius: 8 }}
+            style={{ width: '100%', height: inConversation ? 520 : 340, border: '1px solid #d0d7de', borderRadius: 8 }}
           />
         ))}
       </div>
@@ -78,7 +102,7 @@ interface UserFrame {
   page: Canvas;
 }
 
-/** The frame of `userId`, once its page has rendered (its document is replaced when the srcdoc loads). */
+/** The frame of `userId`, once its page has rendered (its first document, about:blank, is replaced as it loads). */
 async function userFrame(canvasElement: HTMLElement, userId: User): Promise<UserFrame> {
   const frame = within(canvasElement).getByTitle<HTMLIFrameElement>(`${userId}'s page`);
   const panel = await waitFor(
@@ -151,5 +175,36 @@ export const RenewalBlip: Story = {
     });
     await expect(bob.page.getByTestId('contacts')).toHaveTextContent(/^alice$/);
     await expect(presenceLog(alice.page)).toEqual(['bob online']);
+  },
+};
+
+/**
+ * Both in a conversation: alice's renewal, due 20 s in, is deferred (her log shows it), then done at the hard
+ * deadline while she is still in it; bob sees the blip then.
+ */
+export const RenewalDeferredInConversation: Story = {
+  args: { inConversation: true },
+  play: async ({ canvasElement }) => {
+    const { alice, bob } = await bothOnline(canvasElement);
+    const before = presenceLog(bob.page);
+    for (const { page } of [alice, bob]) {
+      await clickButton(page, 'join');
+      await waitFor(() => expect(page.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
+    }
+    await waitFor(() => expect(alice.page.getByTestId('members')).toHaveTextContent(/^bob$/), { timeout: REGISTER_TIMEOUT_MS });
+    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^alice$/), { timeout: REGISTER_TIMEOUT_MS });
+
+    // Due, but she is in the conversation: deferred, with no new registration.
+    await waitFor(() => expect(alice.page.getByTestId('renewal-log')).toHaveTextContent(/deferred \(1 conversation\)/), { timeout: DEFERRAL_TIMEOUT_MS });
+    await expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^1$/);
+    // The hard deadline: renewed, though still in the conversation.
+    await waitFor(() => expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^2$/), { timeout: DEFERRAL_TIMEOUT_MS });
+    const log = [...alice.page.getByTestId('renewal-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '');
+    await expect(log.join(', ')).toMatch(/^registered(, deferred \(1 conversation\))+, registered/);
+    await expect(alice.page.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
+    await expectStatus(alice.page, 'registered');
+    await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
+      timeout: REGISTER_TIMEOUT_MS,
+    });
   },
 };

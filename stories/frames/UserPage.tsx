@@ -1,15 +1,16 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { AuthProvider, useApiRtcSession, type GetToken } from '../../src/index.js';
+import type ApiRtcNamespace from '@apirtc/apirtc';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { AuthProvider, useApiRtcSession, type GetToken, type SessionEvent } from '../../src/index.js';
 import type { UserFrameConfig } from './frame-config.js';
 import { PresenceRecord } from './presence-record.js';
 
 /** Signs in `userId` through the demo server, which holds the secret. */
-function demoTokenSource(tokenApiUrl: string, userId: string): GetToken {
+function demoTokenSource(tokenApiUrl: string, userId: string, expiresIn: number): GetToken {
   return async ({ signal }) => {
     const response = await fetch(tokenApiUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId }),
+      body: JSON.stringify({ userId, expiresIn }),
       signal,
     });
     const answer = (await response.json()) as { token?: string; error?: string };
@@ -18,7 +19,58 @@ function demoTokenSource(tokenApiUrl: string, userId: string): GetToken {
   };
 }
 
-function UserPanel({ config, record, registrations }: { config: UserFrameConfig; record: PresenceRecord; registrations: number }) {
+type Conversation = ApiRtcNamespace.Conversation;
+
+function errorText(error: unknown): string {
+  const inner = (error as { error?: unknown } | null)?.error;
+  if (inner instanceof Error) return inner.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The conversation both users may join: its state on this page, and who else is in it. */
+function ConversationPanel({ name }: { name: string }) {
+  const session = useApiRtcSession((s) => s.session);
+  // Page-wide in the SDK: the same object for every session of this page, joined across renewals.
+  const conversation = useMemo<Conversation | undefined>(() => session?.getOrCreateConversation(name), [session, name]);
+  const [state, setState] = useState('not joined');
+  const [members, setMembers] = useState<string[]>([]);
+
+  useEffect(() => {
+    if (!conversation) return;
+    const update = () => setMembers(Object.keys(conversation.getContacts()).sort());
+    update();
+    conversation.on('contactJoined', update).on('contactLeft', update);
+    return () => void conversation.removeListener('contactJoined', update).removeListener('contactLeft', update);
+  }, [conversation]);
+
+  const join = () => {
+    setState('joining');
+    conversation?.join().then(
+      () => setState('joined'),
+      (error: unknown) => setState(`join() failed: ${errorText(error)}`),
+    );
+  };
+  return (
+    <>
+      <h3>
+        conversation <code>{name}</code>
+      </h3>
+      <dl className="fields">
+        <dt>state</dt>
+        <dd data-testid="conversation-state">{state}</dd>
+        <dt>other members</dt>
+        <dd data-testid="members">{members.join(', ') || '—'}</dd>
+      </dl>
+      <div className="actions">
+        <button type="button" onClick={join} disabled={!conversation || state === 'joining' || state === 'joined'}>
+          join
+        </button>
+      </div>
+    </>
+  );
+}
+
+function UserPanel({ config, record, registrations, renewals }: { config: UserFrameConfig; record: PresenceRecord; registrations: number; renewals: readonly string[] }) {
   const { status, session, error, renew } = useApiRtcSession();
   const [renewError, setRenewError] = useState<string | null>(null);
   const presence = useSyncExternalStore(record.subscribe, record.getSnapshot);
@@ -62,6 +114,17 @@ function UserPanel({ config, record, registrations }: { config: UserFrameConfig;
         </div>
       ) : null}
       {renewError ? <p role="alert">{renewError}</p> : null}
+      {config.conversation ? <ConversationPanel name={config.conversation} /> : null}
+      {config.renewal ? (
+        <>
+          <h3>renewal: registrations and deferrals, in order</h3>
+          <ol data-testid="renewal-log" className="note">
+            {renewals.map((entry, index) => (
+              <li key={index}>{entry}</li>
+            ))}
+          </ol>
+        </>
+      ) : null}
       <h3>presence changes, as the SDK reported them</h3>
       <ol data-testid="presence-log" className="note">
         {presence.changes.map((change) => (
@@ -76,21 +139,28 @@ function UserPanel({ config, record, registrations }: { config: UserFrameConfig;
 
 /** One user's whole page: registered with a JWT from the demo server, in the demo's presence group. */
 export function UserPage({ config }: { config: UserFrameConfig }) {
-  const { userId, apiKey, cloudUrl, tokenApiUrl, group, contactDisconnectionDelay } = config;
-  const [getToken] = useState(() => demoTokenSource(tokenApiUrl, userId));
+  const { userId, apiKey, cloudUrl, tokenApiUrl, tokenLifetimeSeconds, group, contactDisconnectionDelay, renewal } = config;
+  const [getToken] = useState(() => demoTokenSource(tokenApiUrl, userId, tokenLifetimeSeconds));
   const [record] = useState(() => new PresenceRecord(group));
   const [registrations, setRegistrations] = useState(0);
+  const [renewals, setRenewals] = useState<string[]>([]);
+  const onEvent = (event: SessionEvent) => {
+    if (event.type === 'registered') {
+      setRegistrations((count) => count + 1);
+      setRenewals((log) => [...log, 'registered']);
+    }
+    if (event.type === 'renewal-deferred') setRenewals((log) => [...log, `deferred (${event.conversations} conversation${event.conversations === 1 ? '' : 's'})`]);
+  };
   return (
     <div className="demo">
       <AuthProvider
         auth={{ mode: 'jwt', apiKey, userId, getToken }}
         cloudUrl={cloudUrl}
         registerOptions={{ groups: [group], subscribeTo: [group], contactDisconnectionDelay, userData: { nickname: userId } }}
-        onEvent={(event) => {
-          if (event.type === 'registered') setRegistrations((count) => count + 1);
-        }}
+        renewal={renewal ?? undefined}
+        onEvent={onEvent}
       >
-        <UserPanel config={config} record={record} registrations={registrations} />
+        <UserPanel config={config} record={record} registrations={registrations} renewals={renewals} />
       </AuthProvider>
     </div>
   );

@@ -12,8 +12,13 @@ export interface UserFrameConfig {
   userId: string;
   apiKey: string;
   cloudUrl: string;
-  /** The demo route that signs a token for `{ userId }` (POST JSON, answers `{ token }`). */
+  /** The demo route that signs a token for `{ userId, expiresIn }` (POST JSON, answers `{ token }`). */
   tokenApiUrl: string;
+  tokenLifetimeSeconds: number;
+  /** `<AuthProvider renewal>`; null for the default. */
+  renewal: { deferWhileInConversation: boolean; leadMs: number; jitter: number } | null;
+  /** A conversation the page can join (a "join" button); null for none. */
+  conversation: string | null;
   /** The presence group both users join and subscribe to: one per demo, so no other page's users show up. */
   group: string;
   /** Passed to `register()`: how long the SDK waits before it reports a contact offline. */
@@ -41,6 +46,9 @@ export function readUserFrameConfig(search: string): UserFrameConfig {
     throw new TypeError("the frame config's contactDisconnectionDelay must be a number of ms, 0 or more");
   }
   if (typeof config.canRenew !== 'boolean') throw new TypeError("the frame config's canRenew must be a boolean");
+  if (typeof config.tokenLifetimeSeconds !== 'number') throw new TypeError("the frame config's tokenLifetimeSeconds must be a number of seconds");
+  if (config.conversation !== null && typeof config.conversation !== 'string') throw new TypeError("the frame config's conversation must be a name or null");
+  if (config.renewal !== null && typeof config.renewal !== 'object') throw new TypeError("the frame config's renewal must be renewal options or null");
   return config as unknown as UserFrameConfig;
 }
 
