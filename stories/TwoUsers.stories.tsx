@@ -67,7 +67,9 @@ function TwoUsersDemo({ inConversation = false }: { inConversation?: boolean }) 
               last 10 minutes. Both join a conversation (signalling only). When her renewal is due,{' '}
               {SHORT_TOKEN_SECONDS - DEFERRAL_RENEWAL.leadMs / 1000} s in, she is in the conversation: the engine
               defers it (a re-register would leave it), checking every 5 s, until the hard deadline 15 s before expiry,
-              where it renews anyway, in the conversation: a token cannot outlive its expiry.
+              where it renews anyway, in the conversation: a token cannot outlive its expiry. Then bob&apos;s member list
+              loses alice: the cloud ended her old session and its place in the conversation, while her SDK still says
+              joined (it keeps joined conversations page-wide).
             </p>
           ) : null}
         </>
@@ -180,7 +182,7 @@ export const RenewalBlip: Story = {
 
 /**
  * Both in a conversation: alice's renewal, due 20 s in, is deferred (her log shows it), then done at the hard
- * deadline while she is still in it; bob sees the blip then.
+ * deadline while she is still in it; bob sees the blip then, and alice gone from the conversation.
  */
 export const RenewalDeferredInConversation: Story = {
   args: { inConversation: true },
@@ -203,6 +205,8 @@ export const RenewalDeferredInConversation: Story = {
     await expect(log.join(', ')).toMatch(/^registered(, deferred \(1 conversation\))+, registered/);
     await expect(alice.page.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
     await expectStatus(alice.page, 'registered');
+    // What the renewal cost: the cloud ended alice's old session, and with it her place in the conversation.
+    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^—$/), { timeout: REGISTER_TIMEOUT_MS });
     await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
       timeout: REGISTER_TIMEOUT_MS,
     });
