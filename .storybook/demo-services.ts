@@ -32,6 +32,8 @@ export const DEMO_API_PATH = '/api/demo';
 /** Short on purpose: the JWT demo renews every 15 s or so. */
 export const DEMO_TOKEN_LIFETIME_SECONDS = 20;
 export const DEMO_USER_HEADER = 'X-Demo-User';
+/** The two-user demo's tokens (DEMO_API_PATH/user-token): no renewal on a timer while it runs. */
+export const LONG_TOKEN_LIFETIME_SECONDS = 600;
 const USER_ID = /^[\w.@-]{1,64}$/;
 
 /** The live cloud, as configured by environment variables (read on the Node side only). */
@@ -144,6 +146,16 @@ export async function startDemoServices(options: { live?: LiveCloudSettings | nu
       const userId = typeof body.userId === 'string' && USER_ID.test(body.userId) ? body.userId : 'alice';
       if (!BAD_TOKEN_KINDS.includes(kind)) throw new Error(`kind must be one of ${BAD_TOKEN_KINDS.join(', ')}`);
       return { kind, token: await signBadToken(kind, userId) };
+    },
+    // The two-user demo's tokens: 10 min by default, so that its users renew when asked to, not on a timer
+    // mid-demo; shorter when a demo shows a timed renewal. DEMO ONLY, like the token endpoint: the body names the user.
+    'user-token': async (body) => {
+      if (typeof body.userId !== 'string' || !USER_ID.test(body.userId)) throw new Error('userId must be a user id');
+      const expiresIn = body.expiresIn ?? LONG_TOKEN_LIFETIME_SECONDS;
+      if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 20 || expiresIn > LONG_TOKEN_LIFETIME_SECONDS) {
+        throw new Error(`expiresIn must be a whole number of seconds from 20 to ${LONG_TOKEN_LIFETIME_SECONDS}`);
+      }
+      return { token: await createApiRtcToken({ apiKey: DEV_API_KEY, secret: DEV_API_SECRET, userId: body.userId, expiresIn }) };
     },
     // A cloud that is down cannot answer its own /_cloud/faults/up: this server holds its handle.
     'faults-cloud/up': async () => {

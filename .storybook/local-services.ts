@@ -8,7 +8,10 @@
  * - static build (`storybook build`): null, and the stories say to run `npm start`.
  * No secret is ever part of that module.
  */
-import type { Plugin } from 'vite';
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin, ViteDevServer } from 'vite';
+import { USER_FRAME_PATH, userFramePage } from '../stories/frames/frame-config.js';
 import { liveCloudFromEnv, startDemoServices, type StartedDemoServices } from './demo-services.js';
 
 export const DEMO_SERVICES_MODULE = 'virtual:apirtc-demo-services';
@@ -17,6 +20,25 @@ export const DEMO_SERVICES_KEY = 'apirtcDemoServices';
 const RESOLVED_ID = `\0${DEMO_SERVICES_MODULE}`;
 
 type Mode = 'storybook' | 'vitest' | 'build';
+
+const USER_FRAME_ENTRY = fileURLToPath(new URL('../stories/frames/user-frame.tsx', import.meta.url));
+
+/**
+ * The two-user demo's frame page (USER_FRAME_PATH), in both dev servers: Storybook's has its iframe.html, but
+ * Vitest's (the story tests) has none. Its module script imports the frame's entry by the URL this server
+ * serves the file at.
+ */
+function serveUserFramePage(server: ViteDevServer): void {
+  const { root, base } = server.config;
+  const inRoot = relative(root, USER_FRAME_ENTRY);
+  const prefix = base.startsWith('/') ? base.replace(/\/?$/, '/') : '/';
+  const entryUrl = inRoot.startsWith('..') ? `/@fs${USER_FRAME_ENTRY}` : `${prefix}${inRoot.split(sep).join('/')}`;
+  const page = userFramePage(entryUrl);
+  server.middlewares.use((req, res, next) => {
+    if (new URL(req.url ?? '/', 'http://demo.local').pathname !== USER_FRAME_PATH) return next();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+  });
+}
 
 export function localServices(): Plugin {
   let mode: Mode = 'build';
@@ -45,6 +67,8 @@ export function localServices(): Plugin {
       return `export default ${JSON.stringify(config)};\n`;
     },
     async configureServer(server) {
+      if (mode === 'build') return;
+      serveUserFramePage(server);
       if (mode !== 'storybook') return;
       services = await startDemoServices({ live: liveCloudFromEnv() });
       // Same origin as the stories: the browser's fetch needs no CORS, as in a real app.
