@@ -67,9 +67,10 @@ function TwoUsersDemo({ inConversation = false }: { inConversation?: boolean }) 
               last 10 minutes. Both join a conversation (signalling only). When her renewal is due,{' '}
               {SHORT_TOKEN_SECONDS - DEFERRAL_RENEWAL.leadMs / 1000} s in, she is in the conversation: the engine
               defers it (a re-register would leave it), checking every 5 s, until the hard deadline 15 s before expiry,
-              where it renews anyway, in the conversation: a token cannot outlive its expiry. Then bob&apos;s member list
-              loses alice: the cloud ended her old session and its place in the conversation, while her SDK still says
-              joined (it keeps joined conversations page-wide).
+              where it renews anyway, in the conversation: a token cannot outlive its expiry. The cloud ends her old
+              session and its place in the conversation; her SDK would still say joined (it keeps conversations
+              page-wide), so the engine leaves it on the new session and says so (<code>conversations-left</code>),
+              and her page joins again: bob sees her leave and come back.
             </p>
           ) : null}
         </>
@@ -182,7 +183,8 @@ export const RenewalBlip: Story = {
 
 /**
  * Both in a conversation: alice's renewal, due 20 s in, is deferred (her log shows it), then done at the hard
- * deadline while she is still in it; bob sees the blip then, and alice gone from the conversation.
+ * deadline while she is still in it; bob sees the blip then, and alice back in the conversation once her page
+ * joins it again (the engine left the SDK's stale copy of it).
  */
 export const RenewalDeferredInConversation: Story = {
   args: { inConversation: true },
@@ -201,12 +203,13 @@ export const RenewalDeferredInConversation: Story = {
     await expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^1$/);
     // The hard deadline: renewed, though still in the conversation.
     await waitFor(() => expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^2$/), { timeout: DEFERRAL_TIMEOUT_MS });
-    const log = [...alice.page.getByTestId('renewal-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '');
-    await expect(log.join(', ')).toMatch(/^registered(, deferred \(1 conversation\))+, registered/);
-    await expect(alice.page.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
+    const log = () => [...alice.page.getByTestId('renewal-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '').join(', ');
+    await waitFor(() => expect(log()).toMatch(/^registered(, deferred \(1 conversation\))+, registered, left [\w-]+$/), { timeout: REGISTER_TIMEOUT_MS });
     await expectStatus(alice.page, 'registered');
-    // What the renewal cost: the cloud ended alice's old session, and with it her place in the conversation.
-    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^—$/), { timeout: REGISTER_TIMEOUT_MS });
+    // What the renewal cost: the cloud ended alice's old session, and with it her place in the conversation. The
+    // engine left the SDK's stale copy of it, and her page joined again: bob has her back as a member.
+    await waitFor(() => expect(alice.page.getByTestId('conversation-state')).toHaveTextContent(/^joined again, after the renewal$/), { timeout: REGISTER_TIMEOUT_MS });
+    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^alice$/), { timeout: REGISTER_TIMEOUT_MS });
     await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
       timeout: REGISTER_TIMEOUT_MS,
     });

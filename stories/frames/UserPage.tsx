@@ -1,5 +1,5 @@
 import type ApiRtcNamespace from '@apirtc/apirtc';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { AuthProvider, useApiRtcSession, type GetToken, type SessionEvent } from '../../src/index.js';
 import type { UserFrameConfig } from './frame-config.js';
 import { PresenceRecord } from './presence-record.js';
@@ -30,8 +30,10 @@ function errorText(error: unknown): string {
 /** The conversation both users may join: its state on this page, and who else is in it. */
 function ConversationPanel({ name }: { name: string }) {
   const session = useApiRtcSession((s) => s.session);
-  // Page-wide in the SDK: the same object for every session of this page, joined across renewals.
-  const conversation = useMemo<Conversation | undefined>(() => session?.getOrCreateConversation(name), [session, name]);
+  // Page-wide in the SDK: the same object for every session of this page, kept while a renewal has no session.
+  const [conversation, setConversation] = useState<Conversation | undefined>();
+  const current = session?.getOrCreateConversation(name);
+  if (current && current !== conversation) setConversation(current);
   const [state, setState] = useState('not joined');
   const [members, setMembers] = useState<string[]>([]);
 
@@ -43,13 +45,29 @@ function ConversationPanel({ name }: { name: string }) {
     return () => void conversation.removeListener('contactJoined', update).removeListener('contactLeft', update);
   }, [conversation]);
 
-  const join = () => {
-    setState('joining');
-    conversation?.join().then(
-      () => setState('joined'),
-      (error: unknown) => setState(`join() failed: ${errorText(error)}`),
-    );
-  };
+  const wanted = useRef(false);
+  const join = useCallback(
+    (joined = 'joined') => {
+      wanted.current = true;
+      setState('joining');
+      conversation?.join().then(
+        () => setState(joined),
+        (error: unknown) => setState(`join() failed: ${errorText(error)}`),
+      );
+    },
+    [conversation],
+  );
+
+  // After a renewal the engine leaves the conversations the SDK kept from the old session (the cloud dropped them
+  // with its socket; the conversation says 'left', the engine `conversations-left`): still wanted, join again.
+  useEffect(() => {
+    if (!conversation) return;
+    const rejoin = () => {
+      if (wanted.current) join('joined again, after the renewal');
+    };
+    conversation.on('left', rejoin);
+    return () => void conversation.removeListener('left', rejoin);
+  }, [conversation, join]);
   return (
     <>
       <h3>
@@ -62,7 +80,7 @@ function ConversationPanel({ name }: { name: string }) {
         <dd data-testid="members">{members.join(', ') || '—'}</dd>
       </dl>
       <div className="actions">
-        <button type="button" onClick={join} disabled={!conversation || state === 'joining' || state === 'joined'}>
+        <button type="button" onClick={() => join()} disabled={!conversation || state !== 'not joined'}>
           join
         </button>
       </div>
@@ -150,6 +168,7 @@ export function UserPage({ config }: { config: UserFrameConfig }) {
       setRenewals((log) => [...log, 'registered']);
     }
     if (event.type === 'renewal-deferred') setRenewals((log) => [...log, `deferred (${event.conversations} conversation${event.conversations === 1 ? '' : 's'})`]);
+    if (event.type === 'conversations-left') setRenewals((log) => [...log, `left ${event.names.join(', ')}`]);
   };
   return (
     <div className="demo">

@@ -64,7 +64,9 @@ function setup(name: string, deferWhileInConversation = true) {
 describe('renewal.deferWhileInConversation with the real SDK', { timeout: 30_000 }, () => {
   test('in a conversation, the renewal is deferred (no new registration), then done at the hard deadline', async () => {
     const { subject, join, advanceTo, deferrals, events } = setup('standup');
-    await join();
+    const conv = await join();
+    const lefts: string[] = [];
+    conv.on('left', () => lefts.push('left'));
     const first = subject.getSnapshot();
     const { renewAt, expiresAt } = first as { renewAt: number; expiresAt: number };
     expect(renewAt).toBe(expiresAt - LEAD_MS);
@@ -92,6 +94,8 @@ describe('renewal.deferWhileInConversation with the real SDK', { timeout: 30_000
     expect(fixture.cloud.conversationMembers('standup', TEST_API_KEY)).toEqual([]);
     expect(events.filter((event) => event.type === 'conversations-left')).toEqual([{ type: 'conversations-left', names: ['standup'] }]);
     expect(Object.keys(state.session?.getActiveConversations() ?? {})).toEqual([]);
+    expect(lefts).toEqual(['left']);
+    expect(state.session?.getOrCreateConversation('standup')).toBe(conv);
     expect(fixture.cloud.refusals).toEqual([]);
 
     // So the next renewal is not held back by a conversation the cloud no longer has alice in...

@@ -84,8 +84,10 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
       signal,
       timeoutMs: options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
     });
-    leaveStaleConversations(session, host);
+    const left = leaveStaleConversations(session);
     host.report({ type: 'registered', id, handle, session, expiresAt: token?.expiresAt });
+    // Said once the new session is the state's: a listener can join them again on it.
+    if (left.length > 0) host.emit({ type: 'conversations-left', names: left });
   } catch (error) {
     host.report({ type: 'failed', id, error: fromSdkError(error) });
   }
@@ -94,13 +96,13 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
 /**
  * The SDK keeps conversations page-wide: a new session lists, as joined, those an earlier session joined, while
  * the cloud dropped them with that session's socket (docs/sdk-behaviour.md, section 7). Left, the SDK says what the
- * cloud knows: a later join() works, and a renewal deferred for conversations does not wait for dead ones.
+ * cloud knows: a later join() works, and a renewal deferred for conversations does not wait for dead ones. The
+ * SDK's leave() resets the conversation at once (it sends, but does not wait for an answer). Returns their names.
  */
-function leaveStaleConversations(session: SessionLike, host: AttemptHost): void {
+function leaveStaleConversations(session: SessionLike): string[] {
   const stale = Object.values(session.getActiveConversations?.() ?? {});
-  if (stale.length === 0) return;
-  host.emit({ type: 'conversations-left', names: stale.map((conversation) => conversation.getName?.() ?? '') });
   for (const conversation of stale) conversation.leave?.().catch(noop);
+  return stale.map((conversation) => conversation.getName?.() ?? '');
 }
 
 /** The SDK allows one session per page: a second engine fails at once, before touching the first one's session. */
