@@ -9,10 +9,11 @@
  * rendered (the badge is in the DOM) and to `registered`; the server's CPU time (all its processes); the
  * requests and bytes the preview frame made; the load average at start and end.
  *
- *   npx tsx scripts/cold-start.ts [--runs 3] [--before <git revision>] [--story <id>] [--log] [--trace]
+ *   npx tsx scripts/cold-start.ts [--runs 3] [--before <git revision>] [--after <git revision>] [--story <id>] [--log] [--trace]
  *
  * `--before REV` also measures the `.storybook/` directory and the `start` script of that revision, cold
- * and warm runs alternating with the working tree's so that both see the same load. `--log` prints the
+ * and warm runs alternating with the working tree's so that both see the same load; `--after REV` measures a
+ * revision's instead of the working tree's (so that the working tree can change meanwhile). `--log` prints the
  * server's output of each run, `--trace` the preview's requests; `--profile DIR` writes a CPU profile of the
  * server per run into DIR (for Chrome's DevTools or speedscope). The environment (e.g. `DEBUG=vite:*`) reaches
  * the server. A measurement, not a test:
@@ -34,6 +35,7 @@ function option(name: string): string | undefined {
 }
 const runs = Number(option('--runs') ?? 3);
 const before = option('--before');
+const after = option('--after');
 const story = option('--story') ?? 'demos-anonymous-apikey--registered';
 const printLog = args.includes('--log');
 const trace = args.includes('--trace');
@@ -243,7 +245,7 @@ function profiled(start: string): string {
 }
 
 /** The `.storybook/` directory and the `start` script of a revision, beside the working tree's. */
-function revisionVariant(revision: string): Variant {
+function revisionVariant(revision: string, label: string): Variant {
   const short = execFileSync('git', ['rev-parse', '--short', revision], { cwd: root, encoding: 'utf8' }).trim();
   // Same depth as .storybook/, so that its relative paths (../stories, ../src) resolve alike.
   const configDir = join(root, `.storybook-${short}`);
@@ -251,7 +253,7 @@ function revisionVariant(revision: string): Variant {
   const start = packageJson.scripts.start;
   if (!start) throw new Error(`${revision} has no start script`);
   return {
-    name: `before (${short})`,
+    name: `${label} (${short})`,
     command: (port) => `${profiled(start)} --port ${port} --config-dir ${configDir}`,
     async setUp() {
       await rm(configDir, { recursive: true, force: true });
@@ -268,8 +270,8 @@ function revisionVariant(revision: string): Variant {
 }
 
 const variants: Variant[] = [
-  ...(before ? [revisionVariant(before)] : []),
-  {
+  ...(before ? [revisionVariant(before, 'before')] : []),
+  after ? revisionVariant(after, 'after') : {
     name: 'working tree',
     command: (port) => {
       if (!profileDir) return `npm start -- --port ${port}`;
@@ -278,6 +280,7 @@ const variants: Variant[] = [
     },
   },
 ];
+if (before && after && revisionVariant(before, '').name === revisionVariant(after, '').name) throw new Error('--before and --after name the same revision');
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
