@@ -3,10 +3,10 @@ import type { StorybookConfig } from '@storybook/react-vite';
 import { localServices } from './local-services.js';
 
 /**
- * The first demo, the one Storybook opens on (the storySort of preview.tsx), and the panel it shows its status
- * in (a lazy import, which Vite's pre-transform of static imports does not reach).
+ * The first demo, the one Storybook opens on (the storySort of preview.tsx), and the two lazy chunks it loads
+ * as it renders (the engine and the devtools panel), which Vite's pre-transform of static imports does not reach.
  */
-const FIRST_DEMO = ['./stories/Anonymous.stories.tsx', './src/devtools/Panel.tsx'];
+const FIRST_DEMO = ['./stories/Anonymous.stories.tsx', './src/core/engine/runner.ts', './src/devtools/Panel.tsx'];
 
 const config: StorybookConfig = {
   stories: ['../stories/**/*.mdx', '../stories/**/*.stories.@(ts|tsx)'],
@@ -14,8 +14,10 @@ const config: StorybookConfig = {
   // Not the root vite.config.ts (the library build): loading it cost seconds before the server listened.
   framework: { name: '@storybook/react-vite', options: { builder: { viteConfigPath: fileURLToPath(new URL('./vite.config.ts', import.meta.url)) } } },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
-  // The demos are the product page: no Storybook onboarding checklist in the sidebar or the menu.
-  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
+  // The demos are the product page: no Storybook onboarding checklist in the sidebar or the menu. No change
+  // detection either (the sidebar's marks on stories touched since the last commit): it builds a module graph of
+  // every story as the first demo loads.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false, changeDetection: false },
   // No props tables from react-docgen: nothing here shows one (the reference is the TSDoc), and parsing every
   // transformed file with Babel was half of the server's CPU on a cold start.
   typescript: { reactDocgen: false },
