@@ -9,15 +9,16 @@
  * rendered (the badge is in the DOM) and to `registered`; the server's CPU time (all its processes); the
  * requests and bytes the preview frame made; the load average at start and end.
  *
- *   npx tsx scripts/cold-start.ts [--runs 3] [--before <git revision>] [--after <git revision>] [--story <id>] [--log] [--trace]
+ *   npx tsx scripts/cold-start.ts [--runs 3] [--before REV] [--after REV] [--story ID]
+ *                                 [--log] [--trace] [--profile DIR]
  *
- * `--before REV` also measures the `.storybook/` directory and the `start` script of that revision, cold
- * and warm runs alternating with the working tree's so that both see the same load; `--after REV` measures a
- * revision's instead of the working tree's (so that the working tree can change meanwhile). `--log` prints the
- * server's output of each run, `--trace` the preview's requests; `--profile DIR` writes a CPU profile of the
- * server per run into DIR (for Chrome's DevTools or speedscope). The environment (e.g. `DEBUG=vite:*`) reaches
- * the server. A measurement, not a test:
- * `npm test` never runs it.
+ * `--before REV` also measures the `.storybook/` directory and the `start` script of a git revision (copied
+ * to `.storybook-<rev>/` for the run, removed after), its runs alternating with the working tree's so that
+ * both see the same load; `--after REV` measures a revision instead of the working tree (which can then
+ * change meanwhile). `--log` prints the server's output of each run, `--trace` the requests of the page and
+ * of its preview frame in order; `--profile DIR` writes a CPU profile of the server per run into DIR (for
+ * Chrome's DevTools or speedscope). The environment (e.g. `DEBUG=vite:*`) reaches the server.
+ * A measurement, not a test: `npm test` never runs it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
