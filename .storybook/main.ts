@@ -2,12 +2,6 @@ import { fileURLToPath } from 'node:url';
 import type { StorybookConfig } from '@storybook/react-vite';
 import { localServices } from './local-services.js';
 
-/**
- * The first demo, the one Storybook opens on (the storySort of preview.tsx), and the two lazy chunks it loads
- * as it renders (the engine and the devtools panel), which Vite's pre-transform of static imports does not reach.
- */
-const FIRST_DEMO = ['./stories/Anonymous.stories.tsx', './src/core/engine/runner.ts', './src/devtools/Panel.tsx'];
-
 const config: StorybookConfig = {
   stories: ['../stories/**/*.mdx', '../stories/**/*.stories.@(ts|tsx)'],
   addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
@@ -28,11 +22,6 @@ const config: StorybookConfig = {
       optimizeDeps: {
         ...viteConfig.optimizeDeps,
         include: [...(viteConfig.optimizeDeps?.include ?? []), '@apirtc/apirtc', '@apirtc/react-lib', 'jose'],
-      },
-      server: {
-        ...viteConfig.server,
-        // The first demo's modules are transformed at start, not one import level per round trip.
-        warmup: { ...viteConfig.server?.warmup, clientFiles: [...(viteConfig.server?.warmup?.clientFiles ?? []), ...FIRST_DEMO] },
       },
       build: { ...viteConfig.build, chunkSizeWarningLimit: 2048 },
       plugins: [...(viteConfig.plugins ?? []), localServices()],
