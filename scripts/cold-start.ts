@@ -18,7 +18,8 @@
  * change meanwhile). `--log` prints the server's output of each run, `--trace` the requests of the page and
  * of its preview frame in order; `--profile DIR` writes a CPU profile of the server per run into DIR (for
  * Chrome's DevTools or speedscope). The environment (e.g. `DEBUG=vite:*`) reaches the server.
- * A measurement, not a test: `npm test` never runs it.
+ * A measurement, not a test: `npm test` never runs it. It deletes those caches, Vitest's among them: run it
+ * when no Vitest or Storybook of the same checkout is running.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
