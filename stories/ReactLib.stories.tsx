@@ -26,7 +26,7 @@ function ReactLibPanel() {
   // The session from this package, straight into react-lib's hooks.
   const session = useApiRtcSession((s) => s.session);
   const { contactsByGroup } = usePresence(session, PRESENCE_GROUPS);
-  // join = false: joining needs the conversation service of the real cloud.
+  // join = false: this demo shows the hand-over; joining is the Conversation and Two users demos'.
   const { conversation, joined } = useConversation(session, ROOM, undefined, false);
   const { userMediaDevices } = useUserMediaDevices(session);
   const contacts = contactsByGroup.get(PRESENCE_GROUPS[0] as string)?.size ?? 0;
@@ -67,11 +67,10 @@ function ReactLibDemo() {
             new conversation object for it.
           </p>
           <p>
-            <b>What works against the local cloud:</b> handing the session to the hooks, <code>getOrCreateConversation</code>{' '}
-            (a local object), presence subscriptions (sent, never answered), the browser&apos;s media devices.{' '}
-            <b>What needs the real cloud</b> (the local one only registers sessions): presence updates (contacts), joining a
-            conversation, calls, published and subscribed streams, messages. Try them in the &quot;Live cloud&quot; demo with
-            your apiKey.
+            <b>What works against the local cloud:</b> handing the session to the hooks, presence (contacts), conversations
+            and their messages (signalling only: the Conversation and Two users demos join one), the browser&apos;s media
+            devices. <b>What needs the real cloud:</b> calls, published and subscribed streams (the local cloud has no media
+            server). Try them in the &quot;Live cloud&quot; demo with your apiKey.
           </p>
         </>
       }
