@@ -1,6 +1,7 @@
 import type ApiRtcNamespace from '@apirtc/apirtc';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { useEffect, useMemo, useState } from 'react';
+import { decodeJwt } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { AuthProvider, useApiRtcSession } from '../src/index.js';
@@ -19,6 +20,12 @@ function describeError(error: unknown): string {
   const inner = (error as { error?: unknown } | null)?.error;
   if (inner instanceof Error) return inner.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `session.getApzToken()` (in the SDK, not in its type declarations): the cloud's JWT for this session, by subject. */
+function apzTokenSubject(session: unknown): string {
+  const token = (session as { getApzToken?(): string | null } | undefined)?.getApzToken?.();
+  return token ? `a JWT for ${decodeJwt(token).sub ?? '?'}` : '—';
 }
 
 function ConversationPanel() {
@@ -79,6 +86,8 @@ function ConversationPanel() {
         <dd data-testid="active-conversations">{session && step.kind !== 'idle' ? Object.keys(session.getActiveConversations()).join(', ') || '—' : '—'}</dd>
         <dt>other members</dt>
         <dd data-testid="members">{members.join(', ') || '—'}</dd>
+        <dt>session token from the cloud</dt>
+        <dd data-testid="apz-token">{apzTokenSubject(session)}</dd>
         <dt>acked messages</dt>
         <dd data-testid="acks">{acks.length > 0 ? acks.map((seq) => `#${seq}`).join(' ') : '—'}</dd>
       </dl>
@@ -165,8 +174,8 @@ async function rawMember(cloudUrl: string, apiKey: string, channelId: string): P
 }
 
 /**
- * In Chromium, with the real SDK: join() resolves, the session lists the conversation, the other member shows,
- * sendMessage() is acked and reaches that member.
+ * In Chromium, with the real SDK: the session holds the cloud's session token, join() resolves, the session lists
+ * the conversation, the other member shows, sendMessage() is acked and reaches that member.
  */
 export const JoinAndSend: Story = {
   play: async ({ canvasElement }) => {
@@ -174,6 +183,8 @@ export const JoinAndSend: Story = {
     const canvas = within(canvasElement);
     await expectStatus(canvas, 'registered');
     const sessionId = shownSessionId(canvas);
+    // The session token the cloud sent with its sessionId message, as the SDK hands it out.
+    await expect(canvas.getByTestId('apz-token')).toHaveTextContent(new RegExp(`^a JWT for ${sessionId}$`));
     const bob = await rawMember(cloudUrl, apiKey, 'story-bob');
     try {
       await waitFor(() => expect(canvas.getByRole('button', { name: 'join()' })).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
