@@ -12,20 +12,20 @@
  * warm-up block each; a block's rate is its 2xx answers divided by its duration. Every answer must be a 2xx: a
  * block with an error or another status fails the part. Reported, never asserted.
  *
- * Both servers run from the sources through tsx, like the rest of the bench. Its transform (esbuild's keepNames)
- * names every named function expression when it is created (`__name(fn, "name")`, a defineProperty), which the
- * package's build does not: a named closure made per request costs more here than in the package. The bare
- * server's closures are anonymous, and the handler's per-request path makes none.
+ * The handler runs from the built package when `dist/` exists (`npm run bench` builds it first), as an app runs
+ * it: tsx transforms this file, not plain JS. Its transform (esbuild's keepNames) names every named function
+ * expression when it is created (`__name(fn, "name")`, a defineProperty), which the package's build does not: a
+ * named closure made per request would cost more through tsx than in the package.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify, SignJWT } from 'jose';
 import { APIRTC_AUDIENCE, USER_ID_GRANT, type ApiRtcClaims } from '../../src/core/jwt.js';
-import { createTokenHandler } from '../../src/server/index.js';
+import type { createTokenHandler as CreateTokenHandler } from '../../src/server/index.js';
 import { quantile, seeded, summarize } from './stats.js';
 
 const FILE = fileURLToPath(import.meta.url);
@@ -57,7 +57,15 @@ const isVariant = (value: string | undefined): value is Variant => (VARIANTS as 
 // ---------------------------------------------------------------------------------------------------------
 // The two servers (run in the child processes).
 
-function handlerServer(readsRequest: boolean) {
+/**
+ * The handler as an app runs it: the built package (`dist/server/index.js`, plain JS: tsx leaves it as it is),
+ * or, before a build, its sources.
+ */
+const BUILT_SERVER_ENTRY = fileURLToPath(new URL('../../dist/server/index.js', import.meta.url));
+const handlerEntry = () => (existsSync(BUILT_SERVER_ENTRY) ? 'dist/server/index.js (the built package)' : 'src/server/index.ts (the sources, through tsx)');
+
+async function handlerServer(readsRequest: boolean) {
+  const { createTokenHandler } = (await import(existsSync(BUILT_SERVER_ENTRY) ? BUILT_SERVER_ENTRY : '../../src/server/index.js')) as { createTokenHandler: typeof CreateTokenHandler };
   const handler = createTokenHandler({
     apiKey: API_KEY,
     secret: SECRET,
@@ -109,8 +117,8 @@ function bareServer() {
   });
 }
 
-function runServer(variant: Variant): void {
-  const server = variant === 'bare' ? bareServer() : handlerServer(variant === 'request');
+async function runServer(variant: Variant): Promise<void> {
+  const server = variant === 'bare' ? bareServer() : await handlerServer(variant === 'request');
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
@@ -372,7 +380,7 @@ export async function benchTokenEndpoint(options: { quick: boolean; skip?: boole
     ],
   );
   options.details.push(
-    `**(i) token endpoint under load** (load average ${loadBefore} before, ${loadAverage()} after, 1 / 5 / 15 min): ${result.cycles} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each cycle), after a 1 s warm-up each; autocannon ${version('autocannon')}, jose ${version('jose')}, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body).`,
+    `**(i) token endpoint under load** (load average ${loadBefore} before, ${loadAverage()} after, 1 / 5 / 15 min): ${result.cycles} blocks of ${result.seconds} s per server, the three servers in turn (the order rotating each cycle), after a 1 s warm-up each; autocannon ${version('autocannon')}, jose ${version('jose')}, ${result.connections} keep-alive connections on 127.0.0.1, each request a text/plain \`POST\` of \`${BODY}\` with an \`Authorization\` header that \`authorize\` checks: the handler's reads it from \`context.node.req\` (as an Express app reads \`req.session\`), the bare server from \`req.headers\`. ${result.pinned ? 'Servers pinned to core 0, the load generator to core 1 (`taskset`)' : 'No taskset: the servers and the load generator share the cores'}. Every answer was a 200; one answer of each was verified (signature, claims, body). The handler ran from ${handlerEntry()}.`,
     `Latency, medians of the blocks (handler / reading the Request / bare): p50 ${ms(result.latency.handler.p50)} / ${ms(result.latency.request.p50)} / ${ms(result.latency.bare.p50)}, p99 ${ms(result.latency.handler.p99)} / ${ms(result.latency.request.p99)} / ${ms(result.latency.bare.p99)}. Per-block rates, wall (CPU): ${VARIANTS.map((variant) => `${variant} ${result.rates[variant].map((rate, i) => `${int(rate)} (${int(result.cpuRates[variant][i] ?? NaN)})`).join(', ')}`).join('; ')}. The CPU-time rate divides the 2xx answers by the server process's user + system time (all its threads, read with \`process.cpuUsage()\` around each block): it depends much less than the wall rate on what else runs on the machine (but still some: contention changes how many requests each wake-up serves). Ratios are the median of the per-cycle ratios (a cycle runs its three blocks back to back), with a bootstrap interval over the cycles.`,
     '',
   );
@@ -385,7 +393,7 @@ const arg = (name: string) => process.argv.find((value) => value.startsWith(`--$
 if (process.argv[1] === FILE) {
   const serve = arg('serve');
   if (isVariant(serve)) {
-    runServer(serve);
+    await runServer(serve);
   } else if (process.argv.includes('--load')) {
     await runLoadGenerator();
   } else {
