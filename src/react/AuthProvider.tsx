@@ -49,8 +49,8 @@ export function AuthProvider({ children, engine: given, ...options }: AuthProvid
   }
   const [own] = useState(() => (given ? undefined : new SessionEngine(options as SessionEngineOptions)));
   const engine = given ?? (own as SessionEngine);
-  // On the first render, not in the effect: the engine's and the SDK's downloads start a paint earlier.
-  useState(() => engine.getOptions().autoRegister !== false && engine.preload());
+  // In the render, not in the effect: the engine's and the SDK's downloads start a paint earlier (once: idempotent).
+  if (engine.getOptions().autoRegister !== false) engine.preload();
   useEffect(() => {
     if (!given) engine.setOptions(options as SessionEngineOptions);
   });

@@ -7,7 +7,7 @@
  * the browser fetches both in parallel with the app's own chunks and the provider's dynamic imports find them
  * already loaded.
  */
-import { dirname, join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { HtmlTagDescriptor, IndexHtmlTransformContext, Plugin } from 'vite';
 import { invalidConfig } from '../core/errors.js';
 
@@ -72,7 +72,9 @@ export function apiRtcHeadStart(options: ApiRtcHeadStartOptions = {}): Plugin {
     async buildStart() {
       // Wherever the app's resolution (aliases included) finds this package, its engine chunk sits beside it.
       const entry = await this.resolve('apirtc-react-auth');
-      engine = new Set(entry && !entry.external ? ENGINE_MODULES.map((file) => join(dirname(entry.id), file)) : []);
+      // Module ids use forward slashes on every OS (Windows included).
+      const dir = entry && !entry.external ? posix.dirname(entry.id.replace(/\\/g, '/')) : undefined;
+      engine = new Set(dir === undefined ? [] : ENGINE_MODULES.map((file) => posix.join(dir, file)));
     },
     transformIndexHtml: {
       order: 'post',

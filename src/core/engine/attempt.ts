@@ -84,10 +84,11 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
       signal,
       timeoutMs: options.registerTimeoutMs ?? DEFAULT_REGISTER_TIMEOUT_MS,
     });
-    const left = leaveStaleConversations(session);
+    // A superseded attempt's session is thrown away: the next one's session leaves them.
+    const left = signal.aborted ? [] : leaveStaleConversations(session);
     host.report({ type: 'registered', id, handle, session, expiresAt: token?.expiresAt });
     // Said once the new session is the state's: a listener can join them again on it.
-    if (left.length > 0) host.emit({ type: 'conversations-left', names: left });
+    if (left.length > 0 && !signal.aborted) host.emit({ type: 'conversations-left', names: left });
   } catch (error) {
     host.report({ type: 'failed', id, error: fromSdkError(error) });
   }
@@ -101,7 +102,13 @@ export async function runAttempt(host: AttemptHost, { id, reason, reuse, signal 
  */
 function leaveStaleConversations(session: SessionLike): string[] {
   const stale = Object.values(session.getActiveConversations?.() ?? {});
-  for (const conversation of stale) conversation.leave?.().catch(noop);
+  for (const conversation of stale) {
+    try {
+      conversation.leave?.().catch(noop);
+    } catch {
+      // An SDK that throws instead of rejecting must not turn a registered session into a failed attempt.
+    }
+  }
   return stale.map((conversation) => conversation.getName?.() ?? '');
 }
 
