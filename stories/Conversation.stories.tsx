@@ -183,14 +183,15 @@ export const JoinAndSend: Story = {
     const canvas = within(canvasElement);
     await expectStatus(canvas, 'registered');
     const sessionId = shownSessionId(canvas);
-    // The session token the cloud sent with its sessionId message, as the SDK hands it out.
-    await expect(canvas.getByTestId('apz-token')).toHaveTextContent(new RegExp(`^a JWT for ${sessionId}$`));
     const bob = await rawMember(cloudUrl, apiKey, 'story-bob');
     try {
       await waitFor(() => expect(canvas.getByRole('button', { name: 'join()' })).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
       await userEvent.click(canvas.getByRole('button', { name: 'join()' }));
       await waitFor(() => expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
       await expect(canvas.getByTestId('active-conversations')).toHaveTextContent(ROOM);
+      // The session token the cloud sent with its sessionId message (which may come just after register()
+      // resolved), as the SDK hands it out; the panel has rendered again since the join.
+      await expect(canvas.getByTestId('apz-token')).toHaveTextContent(new RegExp(`^a JWT for ${sessionId}$`));
       await waitFor(() => expect(canvas.getByTestId('members')).toHaveTextContent(/^story-bob$/), { timeout: REGISTER_TIMEOUT_MS });
 
       const atBob = nextCcsMessage(bob, (message) => message.type === 'groupChatMessage');
