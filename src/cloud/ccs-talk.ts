@@ -53,6 +53,16 @@ export function parseObject(json: unknown): Record<string, unknown> | undefined 
 }
 
 /** A JSON array of group names, as the handshake query and presenceGroupManagement carry them. */
+/** A message field that must be a non-empty string. */
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A message field holding an id, which the SDK sends as a number or a string. */
+export function idText(value: unknown): string | undefined {
+  return typeof value === 'number' ? String(value) : text(value);
+}
+
 export function groupList(value: unknown): string[] {
   let list: unknown = value;
   if (typeof value === 'string') {

@@ -1,4 +1,4 @@
-import { parseObject, send } from './ccs-talk.js';
+import { idText, parseObject, send, text } from './ccs-talk.js';
 import type { ConversationMember, Conversations } from './conversations.js';
 
 /** The socket surface conversations need: messages out, events in (some with a socket.io ack). */
@@ -21,20 +21,9 @@ export interface MessageAck {
   UUCSeq?: number;
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** Answers a socket.io ack, if the client asked for one. */
 export function replier<Answer = MessageAck>(ack: unknown): (answer: Answer) => void {
   return typeof ack === 'function' ? (answer) => (ack as (answer: Answer) => void)(answer) : () => undefined;
-}
-
-/** The conversation id in a joinSession's `data.convId`, if any. */
-function askedConvId(request: Record<string, unknown>): string | undefined {
-  const data = parseObject(request.data);
-  const convId = data?.convId;
-  return typeof convId === 'number' ? String(convId) : text(convId);
 }
 
 /**
@@ -51,7 +40,7 @@ export function talkConversations(socket: ConversationSocket, member: Conversati
     const roomName = text(request?.roomId);
     if (!request || roomName === undefined) return;
     const transactionId = request.transactionId;
-    const asked = askedConvId(request);
+    const asked = idText(parseObject(request.data)?.convId);
     if (asked !== undefined && asked !== conversations.idOf(member.apiKey, roomName)) {
       send(socket, { type: 'joinSessionAnswer', roomName, transactionId, data: { failed: true, reason: 'unknown conversation id' } });
       return;

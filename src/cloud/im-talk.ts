@@ -1,4 +1,4 @@
-import { parseObject } from './ccs-talk.js';
+import { idText, parseObject } from './ccs-talk.js';
 import type { ConversationMember } from './conversations.js';
 import { replier, type ConversationSocket, type MessageAck } from './conversation-talk.js';
 
@@ -14,7 +14,8 @@ export interface ImAck extends MessageAck {
   convId?: number;
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+/** A field kept as sent when it is a string (an empty nickname or photo URL included). */
+const asSent = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
  * One-to-one instant messages (`contact.sendMessage()`, read from the SDK's IM client): `IMMessage` -> its
@@ -27,10 +28,9 @@ export function talkIm(socket: ConversationSocket, member: ConversationMember, d
   socket.on('IMMessage', (json, ack) => {
     const reply = replier<ImAck>(ack);
     const message = parseObject(json);
-    const destination = message?.dstRoomId;
-    const to = typeof destination === 'number' ? String(destination) : text(destination);
+    const to = idText(message?.dstRoomId);
     const cSeq = message?.cSeq;
-    const targets = to === undefined || to === '' || to === member.channelId ? [] : deps.socketsOf(member.apiKey, to);
+    const targets = to === undefined || to === member.channelId ? [] : deps.socketsOf(member.apiKey, to);
     if (!message || to === undefined || targets.length === 0) return reply({ reason: 'destNotFound', cSeq });
     const pair = [member.apiKey, ...[member.channelId, to].sort()].join('\u0000');
     let imId = ids.get(pair);
@@ -44,8 +44,8 @@ export function talkIm(socket: ConversationSocket, member: ConversationMember, d
       IMId: imId,
       // Who sent it is the authenticated session, whatever the message claims.
       senderId: member.channelId,
-      nickname: text(message.nickname) ?? member.channelId,
-      photoURL: text(message.photoURL) ?? null,
+      nickname: asSent(message.nickname) ?? member.channelId,
+      photoURL: asSent(message.photoURL) ?? null,
       data: message.data,
       UUCSeq: uuSeq,
     };

@@ -539,9 +539,6 @@ function bufferedBody(req: IncomingMessage): Uint8Array | undefined {
   return bytes;
 }
 
-/** Settles once the parser has pushed what came with the headers (see bufferedBody). */
-const PARSER_TURN = Promise.resolve();
-
 /**
  * What the Node adapter knows of a request; a class, so that no closure is made per request. The fetch
  * `Request` is built only when something reads it (`lazy`): most `authorize` functions behind the Node adapter
@@ -684,7 +681,9 @@ async function answerNode(
     if (method === 'GET' || method === 'HEAD') {
       incoming = new NodeIncoming(req, res, method, undefined, false, lazy);
     } else if (!FORBIDDEN_FETCH_METHODS.has(method)) {
-      if (!req.readableEnded) await PARSER_TURN;
+      // One microtask: Node's parser pushes a body that came with the headers right after the 'request' event
+      // returns (see bufferedBody); a body not there by then is read from the stream.
+      if (!req.readableEnded) await null;
       const body = req.readableEnded ? parsedBody(req) : (bufferedBody(req) ?? (await readNodeStream(req, MAX_TOKEN_REQUEST_BODY_BYTES)));
       incoming = new NodeIncoming(req, res, method, body, true, lazy);
     }
