@@ -80,7 +80,7 @@ function ConversationPanel({ name }: { name: string }) {
         <dd data-testid="members">{members.join(', ') || '—'}</dd>
       </dl>
       <div className="actions">
-        <button type="button" onClick={() => join()} disabled={!conversation || state !== 'not joined'}>
+        <button type="button" onClick={() => join()} disabled={!conversation || state === 'joining' || state.startsWith('joined')}>
           join
         </button>
       </div>
@@ -94,6 +94,8 @@ function UserPanel({ config, record, registrations, renewals }: { config: UserFr
   const presence = useSyncExternalStore(record.subscribe, record.getSnapshot);
 
   useEffect(() => {
+    // No cleanup: StrictMode's cleanup and rerun would drop the updates the SDK hands its first listener only
+    // (presence-record.ts); following the next session detaches from this one.
     record.follow(session);
   }, [record, session]);
 
