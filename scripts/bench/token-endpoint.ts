@@ -217,7 +217,7 @@ function firstLine<T>(child: ChildProcess, what: string): Promise<T> {
 }
 
 function stop(process: ChildProcess): Promise<void> {
-  if (process.exitCode !== null) return Promise.resolve();
+  if (process.exitCode !== null || process.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     process.once('exit', () => resolve());
     process.stdin?.end();
@@ -277,9 +277,16 @@ export async function measureTokenEndpoint(options: { quick: boolean }): Promise
   const cycles = options.quick ? 3 : 20;
   const connections = 16;
   const profileDir = process.env.BENCH_CPU_PROF;
-  const servers = { handler: await startServer('handler', profileDir), request: await startServer('request', profileDir), bare: await startServer('bare', profileDir) };
-  const generator = child(1, ['--load']);
+  const started: ChildProcess[] = [];
+  const start = async (variant: Variant) => {
+    const server = await startServer(variant, profileDir);
+    started.push(server.process);
+    return server;
+  };
   try {
+    const servers = { handler: await start('handler'), request: await start('request'), bare: await start('bare') };
+    const generator = child(1, ['--load']);
+    started.push(generator);
     for (const variant of VARIANTS) await check(variant, servers[variant].url);
     const rates: TokenEndpointResult['rates'] = { handler: [], request: [], bare: [] };
     const cpuRates: TokenEndpointResult['rates'] = { handler: [], request: [], bare: [] };
@@ -302,7 +309,8 @@ export async function measureTokenEndpoint(options: { quick: boolean }): Promise
     }
     return { rates, cpuRates, latency, seconds, cycles, connections, pinned: hasTaskset };
   } finally {
-    await Promise.all([generator, ...VARIANTS.map((variant) => servers[variant].process)].map(stop));
+    // Whatever was started, even if a later server failed to start.
+    await Promise.all(started.map(stop));
   }
 }
 
