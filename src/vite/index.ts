@@ -62,16 +62,19 @@ export function apiRtcHeadStart(options: ApiRtcHeadStartOptions = {}): Plugin {
   const modules = options.modules ?? APIRTC_SDK_MODULES;
   if (!(modules instanceof RegExp)) throw invalidConfig('modules', 'apiRtcHeadStart: options.modules must be a RegExp');
   let base = '/';
+  let root = process.cwd();
   let engine = new Set<string>();
   return {
     name: 'apirtc-react-auth:head-start',
     apply: 'build',
     configResolved(config) {
       base = config.base;
+      root = config.root;
     },
     async buildStart() {
       // Wherever the app's resolution (aliases included) finds this package, its engine chunk sits beside it.
-      const entry = await this.resolve('apirtc-react-auth');
+      // Resolved from the app's root, as its pages import it (in a monorepo, the app's own node_modules).
+      const entry = await this.resolve('apirtc-react-auth', posix.join(root.replace(/\\/g, '/'), 'index.html'));
       // Module ids use forward slashes on every OS (Windows included).
       const dir = entry && !entry.external ? posix.dirname(entry.id.replace(/\\/g, '/')) : undefined;
       engine = new Set(dir === undefined ? [] : ENGINE_MODULES.map((file) => posix.join(dir, file)));
