@@ -48,11 +48,11 @@ type Story = StoryObj<typeof meta>;
 export const Registered: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(/^[\w-]+$/);
-    await expectLogged(canvas, /registered\s*apiKey, session/);
+    await expectLogged(canvasElement, /registered\s*apiKey, session/);
     // StrictMode mounted the provider twice: still one registration, no error.
-    await expect(countLogged(canvas, /registered\s*apiKey, session/)).toBe(1);
+    await expect(countLogged(canvasElement, /registered\s*apiKey, session/)).toBe(1);
     await expect(canvas.queryByTestId('error')).not.toBeInTheDocument();
   },
 };
@@ -62,14 +62,14 @@ export const ManualRegister: Story = {
   args: { autoRegister: false },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'idle');
-    await expect(countLogged(canvas, /registered\s*apiKey/)).toBe(0);
+    await expectStatus(canvasElement, 'idle');
+    await expect(countLogged(canvasElement, /registered\s*apiKey/)).toBe(0);
     await userEvent.click(canvas.getByRole('button', { name: 'register()' }));
-    await expectStatus(canvas, 'registered');
-    const sessionId = shownSessionId(canvas);
+    await expectStatus(canvasElement, 'registered');
+    const sessionId = shownSessionId(canvasElement);
     await userEvent.click(canvas.getByRole('button', { name: 'unregister()' }));
-    await expectStatus(canvas, 'idle');
-    await expectLogged(canvas, new RegExp(`unregistered\\s*session ${sessionId}`));
+    await expectStatus(canvasElement, 'idle');
+    await expectLogged(canvasElement, new RegExp(`unregistered\\s*session ${sessionId}`));
     await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
   },
 };

@@ -1,10 +1,10 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, waitFor, within } from 'storybook/test';
+import { expect, within } from 'storybook/test';
 import { AuthProvider, type ApiRtcAuthErrorCode } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { countLogged, expectStatus } from './support/play.js';
+import { countLogged, expectLoggedTimes, expectStatus } from './support/play.js';
 import { fetchBadToken, requireServices } from './support/services.js';
 import type { BadTokenKind } from './support/types.js';
 
@@ -91,14 +91,14 @@ type Story = StoryObj<typeof meta>;
 async function expectTypedError(canvasElement: HTMLElement, kind: BadTokenKind) {
   const canvas = within(canvasElement);
   const { code, message, errors } = EXPECTED[kind];
-  await expectStatus(canvas, 'error');
+  await expectStatus(canvasElement, 'error');
   await expect(canvas.getByTestId('error-code')).toHaveTextContent(code);
   await expect(canvas.getByTestId('error-message')).toHaveTextContent(message);
   await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
   // Never a loop: the documented number of attempts, and no retry.
-  await waitFor(() => expect(countLogged(canvas, /^\S+\s*error\s/)).toBe(errors));
-  await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
-  await expect(countLogged(canvas, /token\s*reason refused/)).toBe(kind === 'wrong-secret' ? 1 : 0);
+  await expectLoggedTimes(canvasElement, /^\S+\s*error\s/, errors);
+  await expect(countLogged(canvasElement, /retry-scheduled/)).toBe(0);
+  await expect(countLogged(canvasElement, /token\s*reason refused/)).toBe(kind === 'wrong-secret' ? 1 : 0);
 }
 
 export const Expired: Story = {

@@ -3,11 +3,11 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { useEffect, useMemo, useState } from 'react';
 import { decodeJwt } from 'jose';
 import { io, type Socket } from 'socket.io-client';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, userEvent, within } from 'storybook/test';
 import { AuthProvider, useApiRtcSession } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { expectStatus, REGISTER_TIMEOUT_MS, shownSessionId } from './support/play.js';
+import { expectEnabled, expectStatus, expectText, shownSessionId } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 type Conversation = ApiRtcNamespace.Conversation;
@@ -181,22 +181,23 @@ export const JoinAndSend: Story = {
   play: async ({ canvasElement }) => {
     const { cloudUrl, apiKey } = requireServices();
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
-    const sessionId = shownSessionId(canvas);
+    await expectStatus(canvasElement, 'registered');
+    const sessionId = shownSessionId(canvasElement);
     const bob = await rawMember(cloudUrl, apiKey, 'story-bob');
     try {
-      await waitFor(() => expect(canvas.getByRole('button', { name: 'join()' })).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
-      await userEvent.click(canvas.getByRole('button', { name: 'join()' }));
-      await waitFor(() => expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
+      const join = canvas.getByRole<HTMLButtonElement>('button', { name: 'join()' });
+      await expectEnabled(join);
+      await userEvent.click(join);
+      await expectText(canvasElement, 'conversation-state', /^joined$/);
       await expect(canvas.getByTestId('active-conversations')).toHaveTextContent(ROOM);
       // The session token the cloud sent with its sessionId message (which may come just after register()
       // resolved), as the SDK hands it out; the panel has rendered again since the join.
       await expect(canvas.getByTestId('apz-token')).toHaveTextContent(new RegExp(`^a JWT for ${sessionId}$`));
-      await waitFor(() => expect(canvas.getByTestId('members')).toHaveTextContent(/^story-bob$/), { timeout: REGISTER_TIMEOUT_MS });
+      await expectText(canvasElement, 'members', /^story-bob$/);
 
       const atBob = nextCcsMessage(bob, (message) => message.type === 'groupChatMessage');
       await userEvent.click(canvas.getByRole('button', { name: 'sendMessage()' }));
-      await waitFor(() => expect(canvas.getByTestId('acks')).toHaveTextContent(/^#\d+$/), { timeout: REGISTER_TIMEOUT_MS });
+      await expectText(canvasElement, 'acks', /^#\d+$/);
       await expect(await atBob).toMatchObject({ groupChatId: ROOM, senderId: sessionId, data: `hello from ${sessionId}` });
       await expect(canvas.getByTestId('conversation-state')).toHaveTextContent(/^joined$/);
 

@@ -1,13 +1,13 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { useState } from 'react';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, userEvent, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { useEventLog } from './components/eventLog.js';
 import { FaultControls } from './components/FaultControls.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { SimulatedNetwork } from './components/simulated-network.js';
-import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectStatus, shownSessionId } from './support/play.js';
+import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectLoggedTimes, expectStatus, expectText, shownSessionId } from './support/play.js';
 import { requireServices, resetFaultsCloud, services } from './support/services.js';
 
 /** Shorter than the defaults (20 s, 1 s to 30 s), so that recoveries happen while you watch. */
@@ -70,14 +70,14 @@ const checkbox = (canvasElement: HTMLElement, name: RegExp) => within(canvasElem
 export const DropAndReconnect: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
-    const id = shownSessionId(canvas);
+    await expectStatus(canvasElement, 'registered');
+    const id = shownSessionId(canvasElement);
     await userEvent.click(button(canvasElement, /drop the connection/i));
     // The cloud says how many sessions it dropped: this one.
-    await waitFor(() => expect(canvas.getByTestId('fault-answer')).toHaveTextContent(/drop: \{"dropped":\d+\}/), { timeout: REGISTER_TIMEOUT_MS });
+    await expectText(canvasElement, 'fault-answer', /drop: \{"dropped":\d+\}/, REGISTER_TIMEOUT_MS);
     await expect(canvas.getByTestId('fault-answer')).toHaveTextContent('drop: {"dropped":1}');
-    await expectLogged(canvas, /status\s*→ reconnecting/);
-    await expectStatus(canvas, 'registered');
+    await expectLogged(canvasElement, /status\s*→ reconnecting/);
+    await expectStatus(canvasElement, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(id);
     await expect(canvas.getByTestId('event-log')).not.toHaveTextContent('user-agent-released');
   },
@@ -89,26 +89,24 @@ export const DropAndReconnect: Story = {
  */
 export const KickAndReplace: Story = {
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
-    const registrations = countLogged(canvas, REGISTERED);
+    await expectStatus(canvasElement, 'registered');
+    const registrations = countLogged(canvasElement, REGISTERED);
     await userEvent.click(button(canvasElement, /kick/i));
-    await expectLogged(canvas, /status\s*→ reconnecting/);
-    await expectLogged(canvas, /user-agent-released\s*the socket did not reconnect/);
-    await waitFor(() => expect(countLogged(canvas, REGISTERED)).toBe(registrations + 1), { timeout: REGISTER_TIMEOUT_MS });
-    await expectStatus(canvas, 'registered');
+    await expectLogged(canvasElement, /status\s*→ reconnecting/);
+    await expectLogged(canvasElement, /user-agent-released\s*the socket did not reconnect/);
+    await expectLoggedTimes(canvasElement, REGISTERED, registrations + 1);
+    await expectStatus(canvasElement, 'registered');
   },
 };
 
 /** The cloud goes down: the session waits, and comes back once the cloud is up. */
 export const CloudDownAndUp: Story = {
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await userEvent.click(button(canvasElement, /take the cloud down/i));
-    await expectLogged(canvas, /status\s*→ reconnecting/);
+    await expectLogged(canvasElement, /status\s*→ reconnecting/);
     await userEvent.click(button(canvasElement, /bring the cloud up/i));
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
   },
 };
 
@@ -119,17 +117,17 @@ export const CloudDownAndUp: Story = {
 export const RefusedHandshakes: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await userEvent.click(checkbox(canvasElement, /refuse new handshakes/i));
-    await waitFor(() => expect(canvas.getByTestId('fault-answer')).toHaveTextContent(/refuse: .*refused by the local cloud/));
+    await expectText(canvasElement, 'fault-answer', /refuse: .*refused by the local cloud/);
     await userEvent.click(button(canvasElement, /drop the connection/i));
-    await expectStatus(canvas, 'error');
+    await expectStatus(canvasElement, 'error');
     await expect(canvas.getByTestId('error-code')).toHaveTextContent('UNAUTHORIZED');
     await expect(canvas.getByTestId('error-message')).toHaveTextContent('refused by the local cloud');
     await userEvent.click(checkbox(canvasElement, /refuse new handshakes/i));
-    await waitFor(() => expect(canvas.getByTestId('fault-answer')).toHaveTextContent(/accept: .*"refusing":null/));
+    await expectText(canvasElement, 'fault-answer', /accept: .*"refusing":null/);
     await userEvent.click(button(canvasElement, /^register\(\)$/));
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await expect(canvas.queryByTestId('error')).not.toBeInTheDocument();
   },
 };
@@ -137,13 +135,12 @@ export const RefusedHandshakes: Story = {
 /** The cloud answers 503 three times: the engine retries with backoff and registers. */
 export const CloudErrors: Story = {
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await userEvent.click(button(canvasElement, /answer 503/i));
-    await waitFor(() => expect(canvas.getByTestId('fault-answer')).toHaveTextContent(/rest-errors: .*"status":503/));
+    await expectText(canvasElement, 'fault-answer', /rest-errors: .*"status":503/);
     await userEvent.click(button(canvasElement, /^renew\(\)$/));
-    await expectLogged(canvas, /retry-scheduled\s*attempt 1/);
-    await expectStatus(canvas, 'registered');
+    await expectLogged(canvasElement, /retry-scheduled\s*attempt 1/);
+    await expectStatus(canvasElement, 'registered');
   },
 };
 
@@ -154,12 +151,12 @@ export const CloudErrors: Story = {
 export const Offline: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await userEvent.click(checkbox(canvasElement, /offline/i));
     await expect(canvas.getByTestId('network')).toHaveTextContent('offline');
-    await expectLogged(canvas, /status\s*→ reconnecting/);
+    await expectLogged(canvasElement, /status\s*→ reconnecting/);
     await userEvent.click(checkbox(canvasElement, /offline/i));
-    await expectStatus(canvas, 'registered');
-    await waitFor(() => expect(canvas.getByTestId('network')).toHaveTextContent('online'));
+    await expectStatus(canvasElement, 'registered');
+    await expectText(canvasElement, 'network', 'online');
   },
 };

@@ -1,10 +1,10 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, waitFor, within } from 'storybook/test';
+import { expect, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectStatus } from './support/play.js';
+import { REGISTER_TIMEOUT_MS, countLogged, expectLogged, expectStatus, expectText } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 /** A 20 s token renews 4 to 6 s before it expires: about 15 s after it was issued. */
@@ -63,10 +63,10 @@ type Story = StoryObj<typeof meta>;
 export const RenewedBeforeExpiry: Story = {
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(args.userId);
     await expect(canvas.getByTestId('renews-in')).toHaveTextContent(/^\d+\.\d s$/);
-    await expectLogged(canvas, 'renewal-scheduled');
+    await expectLogged(canvasElement, 'renewal-scheduled');
     const first = await canvas.findByTestId('registration-1', {}, { timeout: REGISTER_TIMEOUT_MS });
     await expect(first).toHaveTextContent('initial');
 
@@ -75,9 +75,9 @@ export const RenewedBeforeExpiry: Story = {
     await expect(second).toHaveTextContent('renew');
     const jti = (row: HTMLElement) => row.children[3]?.textContent;
     await expect(jti(second)).not.toBe(jti(first));
-    await expectLogged(canvas, /status\s*→ renewing/);
-    await expectStatus(canvas, 'registered');
-    await waitFor(() => expect(canvas.getByTestId('renews-in')).toHaveTextContent(/^\d+\.\d s$/));
+    await expectLogged(canvasElement, /status\s*→ renewing/);
+    await expectStatus(canvasElement, 'registered');
+    await expectText(canvasElement, 'renews-in', /^\d+\.\d s$/);
   },
 };
 
@@ -86,10 +86,10 @@ export const SignedOut: Story = {
   args: { signedIn: false },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'error');
+    await expectStatus(canvasElement, 'error');
     await expect(canvas.getByTestId('error-code')).toHaveTextContent('TOKEN_SOURCE_FAILED');
     await expect(canvas.getByTestId('error-message')).toHaveTextContent('the token endpoint answered HTTP 401');
-    await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
-    await expect(countLogged(canvas, /^\S+\s*registered\s/)).toBe(0);
+    await expect(countLogged(canvasElement, /retry-scheduled/)).toBe(0);
+    await expect(countLogged(canvasElement, /^\S+\s*registered\s/)).toBe(0);
   },
 };

@@ -81,6 +81,6 @@ export const LiveOrInstructions: Story = {
       await expect(canvas.queryByTestId('status')).not.toBeInTheDocument();
       return;
     }
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
   },
 };

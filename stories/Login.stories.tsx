@@ -1,10 +1,10 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, waitFor, within } from 'storybook/test';
+import { expect, within } from 'storybook/test';
 import { AuthProvider } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { useEventLog } from './components/eventLog.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { countLogged, expectStatus } from './support/play.js';
+import { countLogged, expectLoggedTimes, expectStatus } from './support/play.js';
 import { requireServices, services } from './support/services.js';
 
 interface LoginDemoProps {
@@ -51,7 +51,7 @@ type Story = StoryObj<typeof meta>;
 export const DevelopmentUser: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
+    await expectStatus(canvasElement, 'registered');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent(requireServices().loginUserId);
   },
 };
@@ -61,13 +61,13 @@ export const WrongPassword: Story = {
   args: { password: 'not-the-password' },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'error');
+    await expectStatus(canvasElement, 'error');
     await expect(canvas.getByTestId('error-code')).toHaveTextContent('UNAUTHORIZED');
     await expect(canvas.getByTestId('error-message')).toHaveTextContent('the cloud refused the login or password');
     await expect(canvas.getByTestId('session-id')).toHaveTextContent('—');
     // One refusal, and no retry: a wrong password would not pass.
-    await waitFor(() => expect(countLogged(canvas, /error\s*UNAUTHORIZED/)).toBe(1));
-    await expect(countLogged(canvas, /retry-scheduled/)).toBe(0);
+    await expectLoggedTimes(canvasElement, /error\s*UNAUTHORIZED/, 1);
+    await expect(countLogged(canvasElement, /retry-scheduled/)).toBe(0);
     // The password is nowhere on the page: not in the error, not in the events.
     await expect(canvasElement).not.toHaveTextContent('not-the-password');
   },

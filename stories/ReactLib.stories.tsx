@@ -1,10 +1,10 @@
 import { setLogLevel, useConversation, usePresence, useUserMediaDevices } from '@apirtc/react-lib';
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { expect, userEvent, within } from 'storybook/test';
 import { AuthProvider, useApiRtcSession } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { SessionPanel } from './components/SessionPanel.js';
-import { expectStatus, shownSessionId } from './support/play.js';
+import { expectStatus, expectText, hasText, shownSessionId, textOf, until } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 // react-lib logs at info level by default.
@@ -97,19 +97,20 @@ type Story = StoryObj<typeof meta>;
 export const SessionIntoHooks: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await expectStatus(canvas, 'registered');
-    const id = shownSessionId(canvas);
-    await waitFor(() => expect(canvas.getByTestId('react-lib-session')).toHaveTextContent(id));
-    await waitFor(() => expect(canvas.getByTestId('conversation')).toHaveTextContent(`${ROOM} (object`));
+    await expectStatus(canvasElement, 'registered');
+    const id = shownSessionId(canvasElement);
+    await expectText(canvasElement, 'react-lib-session', id);
+    await expectText(canvasElement, 'conversation', `${ROOM} (object`);
     await expect(canvas.getByTestId('conversation')).toHaveTextContent('joined: no');
     await expect(canvas.getByTestId('presence')).toHaveTextContent('0 contact(s)');
     const conversationBefore = canvas.getByTestId('conversation').textContent;
     const sessionBefore = canvas.getByTestId('react-lib-session').textContent;
 
     await userEvent.click(canvas.getByRole('button', { name: /^renew\(\)$/ }));
-    await waitFor(() => expect(canvas.getByTestId('react-lib-session')).not.toHaveTextContent(sessionBefore ?? ''), { timeout: 30_000 });
-    await expectStatus(canvas, 'registered');
-    await waitFor(() => expect(canvas.getByTestId('conversation')).toHaveTextContent(`${ROOM} (object`));
+    await until(() => !hasText(textOf(canvasElement, 'react-lib-session'), sessionBefore ?? ''));
+    await expect(canvas.getByTestId('react-lib-session')).not.toHaveTextContent(sessionBefore ?? '');
+    await expectStatus(canvasElement, 'registered');
+    await expectText(canvasElement, 'conversation', `${ROOM} (object`);
     await expect(canvas.getByTestId('conversation')).not.toHaveTextContent(conversationBefore ?? '');
   },
 };

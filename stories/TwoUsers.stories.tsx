@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { expect, waitFor, within } from 'storybook/test';
 import { Demo } from './components/Demo.js';
 import { userFrameUrl, type UserFrameConfig } from './frames/frame-config.js';
-import { REGISTER_TIMEOUT_MS, expectStatus, type Canvas } from './support/play.js';
+import { REGISTER_TIMEOUT_MS, byTestId, expectEnabled, expectStatus, expectText, listed, until } from './support/play.js';
 import { requireServices } from './support/services.js';
 
 /**
@@ -101,8 +101,8 @@ type Story = StoryObj<typeof meta>;
 interface UserFrame {
   /** The frame's own window. */
   window: Window & { apiRTC?: unknown };
-  /** Queries inside the frame's document. */
-  page: Canvas;
+  /** The frame's page, in its own document. */
+  page: HTMLElement;
 }
 
 /** The frame of `userId`, once its page has rendered (its first document, about:blank, is replaced as it loads). */
@@ -118,22 +118,29 @@ async function userFrame(canvasElement: HTMLElement, userId: User): Promise<User
   );
   const window = frame.contentWindow;
   if (!window) throw new Error(`${userId}'s frame has no window`);
-  return { window, page: within(panel) };
+  return { window, page: panel };
 }
 
 /**
  * Clicks a button of a frame's page. A plain DOM click, not userEvent: userEvent keeps listeners on the
  * document it acted in, and these throw once the frame is gone (the next story's mount removes it).
  */
-async function clickButton(page: Canvas, name: string): Promise<void> {
-  const button = page.getByRole('button', { name });
-  await waitFor(() => expect(button).toBeEnabled(), { timeout: REGISTER_TIMEOUT_MS });
+async function clickButton(page: HTMLElement, name: string): Promise<void> {
+  const button = within(page).getByRole<HTMLButtonElement>('button', { name });
+  await expectEnabled(button);
   button.click();
 }
 
 /** The presence changes a frame recorded, as `"<user> <online|offline>"`. */
-function presenceLog(page: Canvas): string[] {
-  return [...page.getByTestId('presence-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '');
+function presenceLog(page: HTMLElement): string[] {
+  return listed(page, 'presence-log');
+}
+
+/** Waits until the presence changes `page` recorded after `before` are alice going offline, then online. */
+async function expectBlip(page: HTMLElement, before: string[]): Promise<void> {
+  const since = () => presenceLog(page).slice(before.length);
+  await until(() => since().join(', ') === 'alice offline, alice online');
+  await expect(since()).toEqual(['alice offline', 'alice online']);
 }
 
 /** Both users registered, each listing the other online. */
@@ -142,8 +149,8 @@ async function bothOnline(canvasElement: HTMLElement): Promise<Record<User, User
   const bob = await userFrame(canvasElement, 'bob');
   await expectStatus(alice.page, 'registered');
   await expectStatus(bob.page, 'registered');
-  await waitFor(() => expect(bob.page.getByTestId('contacts')).toHaveTextContent(/^alice$/), { timeout: REGISTER_TIMEOUT_MS });
-  await waitFor(() => expect(alice.page.getByTestId('contacts')).toHaveTextContent(/^bob$/), { timeout: REGISTER_TIMEOUT_MS });
+  await expectText(bob.page, 'contacts', /^alice$/);
+  await expectText(alice.page, 'contacts', /^bob$/);
   return { alice, bob };
 }
 
@@ -151,8 +158,8 @@ async function bothOnline(canvasElement: HTMLElement): Promise<Record<User, User
 export const BothOnline: Story = {
   play: async ({ canvasElement }) => {
     const { alice, bob } = await bothOnline(canvasElement);
-    await expect(alice.page.getByTestId('session-id')).toHaveTextContent(/^alice$/);
-    await expect(bob.page.getByTestId('session-id')).toHaveTextContent(/^bob$/);
+    await expect(byTestId(alice.page, 'session-id')).toHaveTextContent(/^alice$/);
+    await expect(byTestId(bob.page, 'session-id')).toHaveTextContent(/^bob$/);
     // Two pages, two SDKs: each frame's window loaded its own copy.
     await expect(alice.window).not.toBe(bob.window);
     await expect(alice.window.apiRTC).toBeDefined();
@@ -168,15 +175,13 @@ export const RenewalBlip: Story = {
   play: async ({ canvasElement }) => {
     const { alice, bob } = await bothOnline(canvasElement);
     const before = presenceLog(bob.page);
-    await expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^1$/);
+    await expect(byTestId(alice.page, 'registrations')).toHaveTextContent(/^1$/);
 
     await clickButton(alice.page, 'renew');
-    await waitFor(() => expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^2$/), { timeout: REGISTER_TIMEOUT_MS });
+    await expectText(alice.page, 'registrations', /^2$/);
     await expectStatus(alice.page, 'registered');
-    await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
-      timeout: REGISTER_TIMEOUT_MS,
-    });
-    await expect(bob.page.getByTestId('contacts')).toHaveTextContent(/^alice$/);
+    await expectBlip(bob.page, before);
+    await expect(byTestId(bob.page, 'contacts')).toHaveTextContent(/^alice$/);
     await expect(presenceLog(alice.page)).toEqual(['bob online']);
   },
 };
@@ -193,25 +198,25 @@ export const RenewalDeferredInConversation: Story = {
     const before = presenceLog(bob.page);
     for (const { page } of [alice, bob]) {
       await clickButton(page, 'join');
-      await waitFor(() => expect(page.getByTestId('conversation-state')).toHaveTextContent(/^joined$/), { timeout: REGISTER_TIMEOUT_MS });
+      await expectText(page, 'conversation-state', /^joined$/);
     }
-    await waitFor(() => expect(alice.page.getByTestId('members')).toHaveTextContent(/^bob$/), { timeout: REGISTER_TIMEOUT_MS });
-    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^alice$/), { timeout: REGISTER_TIMEOUT_MS });
+    await expectText(alice.page, 'members', /^bob$/);
+    await expectText(bob.page, 'members', /^alice$/);
 
     // Due, but she is in the conversation: deferred, with no new registration.
-    await waitFor(() => expect(alice.page.getByTestId('renewal-log')).toHaveTextContent(/deferred \(1 conversation\)/), { timeout: DEFERRAL_TIMEOUT_MS });
-    await expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^1$/);
+    await expectText(alice.page, 'renewal-log', /deferred \(1 conversation\)/, DEFERRAL_TIMEOUT_MS);
+    await expect(byTestId(alice.page, 'registrations')).toHaveTextContent(/^1$/);
     // The hard deadline: renewed, though still in the conversation.
-    await waitFor(() => expect(alice.page.getByTestId('registrations')).toHaveTextContent(/^2$/), { timeout: DEFERRAL_TIMEOUT_MS });
-    const log = () => [...alice.page.getByTestId('renewal-log').querySelectorAll('li')].map((entry) => entry.textContent ?? '').join(', ');
-    await waitFor(() => expect(log()).toMatch(/^registered(, deferred \(1 conversation\))+, registered, left [\w-]+$/), { timeout: REGISTER_TIMEOUT_MS });
+    await expectText(alice.page, 'registrations', /^2$/, DEFERRAL_TIMEOUT_MS);
+    const log = () => listed(alice.page, 'renewal-log').join(', ');
+    const renewedInConversation = /^registered(, deferred \(1 conversation\))+, registered, left [\w-]+$/;
+    await until(() => renewedInConversation.test(log()));
+    await expect(log()).toMatch(renewedInConversation);
     await expectStatus(alice.page, 'registered');
     // What the renewal cost: the cloud ended alice's old session, and with it her place in the conversation. The
     // engine left the SDK's stale copy of it, and her page joined again: bob has her back as a member.
-    await waitFor(() => expect(alice.page.getByTestId('conversation-state')).toHaveTextContent(/^joined again, after the renewal$/), { timeout: REGISTER_TIMEOUT_MS });
-    await waitFor(() => expect(bob.page.getByTestId('members')).toHaveTextContent(/^alice$/), { timeout: REGISTER_TIMEOUT_MS });
-    await waitFor(() => expect(presenceLog(bob.page).slice(before.length)).toEqual(['alice offline', 'alice online']), {
-      timeout: REGISTER_TIMEOUT_MS,
-    });
+    await expectText(alice.page, 'conversation-state', /^joined again, after the renewal$/);
+    await expectText(bob.page, 'members', /^alice$/);
+    await expectBlip(bob.page, before);
   },
 };
