@@ -38,6 +38,9 @@ const needsServices: Decorator = (Story, context) => {
 const preview: Preview = {
   decorators: [needsServices, strictMode],
   parameters: {
+    // Storybook keeps a failing play function's error for its Interactions panel, which is off here (see
+    // main.ts): thrown, it shows over the story instead of only in the console.
+    throwPlayFunctionExceptions: true,
     layout: 'padded',
     options: {
       storySort: {
