@@ -12,7 +12,7 @@ import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, ViteDevServer } from 'vite';
 import { USER_FRAME_PATH, userFramePage } from '../stories/frames/frame-config.js';
-import { liveCloudFromEnv, startDemoServices, type StartedDemoServices } from './demo-services.js';
+import type { StartedDemoServices } from './demo-services.js';
 
 export const DEMO_SERVICES_MODULE = 'virtual:apirtc-demo-services';
 /** The key the globalSetup provides the services under. */
@@ -42,12 +42,17 @@ function serveUserFramePage(server: ViteDevServer): void {
 
 export function localServices(): Plugin {
   let mode: Mode = 'build';
-  let services: StartedDemoServices | undefined;
+  /**
+   * The services, once started. They start beside the rest of Storybook's start, not before it listens: loading
+   * them (the local cloud, socket.io, jose) took a few hundred milliseconds of the server's one thread, and nothing
+   * needs them until the preview asks for its first module.
+   */
+  let started: Promise<StartedDemoServices> | undefined;
 
   const close = async () => {
-    const running = services;
-    services = undefined;
-    await running?.close();
+    const running = started;
+    started = undefined;
+    await (await running?.catch(() => undefined))?.close();
   };
 
   return {
@@ -58,33 +63,46 @@ export function localServices(): Plugin {
     resolveId(id) {
       return id === DEMO_SERVICES_MODULE ? RESOLVED_ID : undefined;
     },
-    load(id) {
+    async load(id) {
       if (id !== RESOLVED_ID) return undefined;
       if (mode === 'vitest') {
         return `import { inject } from 'vitest';\nexport default inject(${JSON.stringify(DEMO_SERVICES_KEY)}) ?? null;\n`;
       }
-      const config = services ? services.browserConfig('', 'storybook') : null;
+      const config = started ? (await started).browserConfig('', 'storybook') : null;
       return `export default ${JSON.stringify(config)};\n`;
     },
-    async configureServer(server) {
+    configureServer(server) {
       if (mode === 'build') return;
       serveUserFramePage(server);
       if (mode !== 'storybook') return;
-      services = await startDemoServices({ live: liveCloudFromEnv() });
-      // Same origin as the stories: the browser's fetch needs no CORS, as in a real app.
-      server.middlewares.use(services.middleware);
+      const starting = import('./demo-services.js').then(({ liveCloudFromEnv, startDemoServices }) => startDemoServices({ live: liveCloudFromEnv() }));
+      started = starting;
+      // Same origin as the stories: the browser's fetch needs no CORS, as in a real app. A request that comes
+      // before the services are up waits for them; if they failed to start, it gets their error.
+      server.middlewares.use((req, res, next) => {
+        starting.then((services) => services.middleware(req, res, next)).catch(next);
+      });
       server.httpServer?.once('close', () => void close());
-      const live = services.browserConfig('', 'storybook').live;
-      console.log(
-        [
-          '',
-          'apirtc-react-auth demos: local services started (127.0.0.1 only)',
-          `  local ApiRTC cloud         ${services.cloud.url}`,
-          `  faults demos' cloud        ${services.faultsCloud.url}`,
-          '  token endpoint             POST /api/apirtc-token on the Storybook server (20 s demo tokens)',
-          `  live cloud (cloud.apirtc)  ${live ? `${live.cloudUrl}, ${live.auth} mode` : 'off (set STORYBOOK_APIRTC_API_KEY to enable it)'}`,
-          '',
-        ].join('\n'),
+      starting.then(
+        (services) => {
+          const live = services.browserConfig('', 'storybook').live;
+          console.log(
+            [
+              '',
+              'apirtc-react-auth demos: local services started (127.0.0.1 only)',
+              `  local ApiRTC cloud         ${services.cloud.url}`,
+              `  faults demos' cloud        ${services.faultsCloud.url}`,
+              '  token endpoint             POST /api/apirtc-token on the Storybook server (20 s demo tokens)',
+              `  live cloud (cloud.apirtc)  ${live ? `${live.cloudUrl}, ${live.auth} mode` : 'off (set STORYBOOK_APIRTC_API_KEY to enable it)'}`,
+              '',
+            ].join('\n'),
+          );
+        },
+        (error: unknown) => {
+          // The demos cannot work without them: say why and stop, as a failed start did before it listened.
+          console.error('apirtc-react-auth demos: the local services did not start:', error);
+          process.exit(1);
+        },
       );
     },
     // Vite calls this when the dev server closes (and at the end of a build, where there is nothing to close).
