@@ -7,15 +7,20 @@
  * run follows each cold one (a second `npm start`, caches kept). Then it prints, per configuration, the
  * median of the runs: time from the spawn to the port answering, to the preview's first module, to the story
  * rendered (the badge is in the DOM) and to `registered`; the server's CPU time (all its processes); the
- * requests and bytes the preview frame made; the load average at start and end.
+ * script time of the page's main thread, which Storybook's manager and its preview frame share (Chromium's
+ * `ScriptDuration`); the requests and bytes the preview frame made; the load average at start and end.
  *
- *   npx tsx scripts/cold-start.ts [--runs 3] [--before REV] [--after REV] [--story ID]
- *                                 [--log] [--trace] [--profile DIR]
+ *   npx tsx scripts/cold-start.ts [--runs 3] [--before REV] [--after REV] [--floor] [--config-dir DIR[,DIR]]
+ *                                 [--story ID] [--log] [--trace] [--profile DIR]
  *
  * `--before REV` also measures the `.storybook/` directory and the `start` script of a git revision (copied
  * to `.storybook-<rev>/` for the run, removed after), its runs alternating with the working tree's so that
  * both see the same load; `--after REV` measures a revision instead of the working tree (which can then
- * change meanwhile). `--log` prints the server's output of each run, `--trace` the requests of the page and
+ * change meanwhile). `--floor` also measures Storybook alone: a generated configuration (`.storybook-floor/`,
+ * removed after) with the same Vite config and features but no addons, no local services, and one story of the
+ * same id that renders the badge `registered` at once, which is what any Storybook costs on this machine.
+ * `--config-dir DIR[,DIR]` also measures other configuration directories, with the working tree's `start` script.
+ * `--log` prints the server's output of each run, `--trace` the requests of the page and
  * of its preview frame in order; `--profile DIR` writes a CPU profile of the server per run into DIR (for
  * Chrome's DevTools or speedscope). The environment (e.g. `DEBUG=vite:*`) reaches the server.
  * A measurement, not a test: `npm test` never runs it. It deletes those caches, Vitest's among them: run it
@@ -42,6 +47,8 @@ const story = option('--story') ?? 'demos-anonymous-apikey--registered';
 const printLog = args.includes('--log');
 const trace = args.includes('--trace');
 const profileDir = option('--profile');
+const floor = args.includes('--floor');
+const configDirs = option('--config-dir')?.split(',').filter(Boolean) ?? [];
 const TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -113,6 +120,7 @@ interface Sample {
   renderedMs: number;
   registeredMs: number;
   serverCpuMs: number | undefined;
+  pageScriptMs: number;
   requests: number;
   kilobytes: number;
   loadStart: number;
@@ -196,6 +204,8 @@ async function measure(browser: Browser, variant: Variant, cache: 'cold' | 'warm
       if (message.type() === 'error') browserErrors.push(message.text());
     });
     page.on('pageerror', (error) => browserErrors.push(String(error)));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
     await page.goto(`${base}/?path=/story/${story}`, { waitUntil: 'commit', timeout: TIMEOUT_MS });
     const status = page.frameLocator('#storybook-preview-iframe').getByTestId('status');
     await status.waitFor({ timeout: TIMEOUT_MS });
@@ -203,6 +213,8 @@ async function measure(browser: Browser, variant: Variant, cache: 'cold' | 'warm
     await status.filter({ hasText: /^registered$/ }).waitFor({ timeout: TIMEOUT_MS });
     const registeredMs = since();
     const serverCpuMs = server.pid ? groupCpuMs(server.pid) : undefined;
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const pageScriptMs = Math.round((metrics.find((metric) => metric.name === 'ScriptDuration')?.value ?? Number.NaN) * 1000);
     const bytes = (await Promise.all(finished)).reduce((sum, size) => sum + size, 0);
     if (trace) {
       const rows = await Promise.all(traced.map(async (entry) => ({ ...entry, kib: Math.round((await entry.bytes) / 1024) })));
@@ -217,6 +229,7 @@ async function measure(browser: Browser, variant: Variant, cache: 'cold' | 'warm
       renderedMs,
       registeredMs,
       serverCpuMs,
+      pageScriptMs,
       requests: finished.length,
       kilobytes: Math.round(bytes / 1024),
       loadStart,
@@ -271,15 +284,66 @@ function revisionVariant(revision: string, label: string): Variant {
   };
 }
 
+/** A configuration directory as it is, started with the working tree's `start` script. */
+function configDirVariant(dir: string): Variant {
+  const configDir = resolve(root, dir);
+  if (!existsSync(join(configDir, 'main.ts'))) throw new Error(`--config-dir ${dir}: no main.ts there`);
+  return { name: dir, command: (port) => `${profiled(startScript())} --port ${port} --config-dir ${configDir}` };
+}
+
+/**
+ * Storybook alone, as this repository configures it (its Vite config, its features) without what the demos add:
+ * no addons, no local services, one story whose badge says `registered` as it renders. The same story id, so
+ * that the same URL opens it.
+ */
+function floorVariant(): Variant {
+  const configDir = join(root, '.storybook-floor');
+  const title = 'Demos/Anonymous (apiKey)';
+  if (story !== 'demos-anonymous-apikey--registered') throw new Error('--floor measures the default story only');
+  const main = [
+    "import type { StorybookConfig } from '@storybook/react-vite';",
+    'const config: StorybookConfig = {',
+    "  stories: ['./Floor.stories.tsx'],",
+    `  framework: { name: '@storybook/react-vite', options: { builder: { viteConfigPath: ${JSON.stringify(join(root, '.storybook/vite.config.ts'))} } } },`,
+    '  core: { disableTelemetry: true, disableWhatsNewNotifications: true },',
+    '  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false, changeDetection: false },',
+    '  typescript: { reactDocgen: false },',
+    '};',
+    'export default config;',
+  ].join('\n');
+  const stories = [
+    "import type { Meta, StoryObj } from '@storybook/react-vite';",
+    `export default { title: ${JSON.stringify(title)}, render: () => <span data-testid="status">registered</span> } satisfies Meta;`,
+    'export const Registered: StoryObj = {};',
+  ].join('\n');
+  return {
+    name: 'Storybook alone',
+    command: (port) => `${profiled(startScript())} --port ${port} --config-dir ${configDir}`,
+    async setUp() {
+      await rm(configDir, { recursive: true, force: true });
+      await mkdir(configDir);
+      await writeFile(join(configDir, 'main.ts'), `${main}\n`);
+      await writeFile(join(configDir, 'Floor.stories.tsx'), `${stories}\n`);
+    },
+    async tearDown() {
+      await rm(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function startScript(): string {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  if (!scripts.start) throw new Error('package.json has no start script');
+  return scripts.start;
+}
+
 const variants: Variant[] = [
+  ...(floor ? [floorVariant()] : []),
+  ...configDirs.map(configDirVariant),
   ...(before ? [revisionVariant(before, 'before')] : []),
   after ? revisionVariant(after, 'after') : {
     name: 'working tree',
-    command: (port) => {
-      if (!profileDir) return `npm start -- --port ${port}`;
-      const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-      return `${profiled(scripts.start ?? '')} --port ${port}`;
-    },
+    command: (port) => (profileDir ? `${profiled(startScript())} --port ${port}` : `npm start -- --port ${port}`),
   },
 ];
 if (before && after && revisionVariant(before, '').name === revisionVariant(after, '').name) throw new Error('--before and --after name the same revision');
@@ -318,7 +382,7 @@ try {
   // Leave the caches of the working tree's configuration, as a second `npm start` would find them.
 }
 
-const columns = ['configuration', 'cache', 'port', 'first module', 'rendered', 'registered', 'server CPU', 'requests', 'KiB', 'load start-end'];
+const columns = ['configuration', 'cache', 'port', 'first module', 'rendered', 'registered', 'server CPU', 'page script', 'requests', 'KiB', 'load start-end'];
 const rows = variants.flatMap((variant) =>
   (['cold', 'warm'] as const).map((cache) => {
     const mine = samples.filter((sample) => sample.variant === variant.name && sample.cache === cache);
@@ -332,6 +396,7 @@ const rows = variants.flatMap((variant) =>
       ms((sample) => sample.renderedMs),
       ms((sample) => sample.registeredMs),
       ms((sample) => sample.serverCpuMs),
+      ms((sample) => sample.pageScriptMs),
       String(median(mine.map((sample) => sample.requests))),
       String(median(mine.map((sample) => sample.kilobytes))),
       `${range((sample) => sample.loadStart)} / ${range((sample) => sample.loadEnd)}`,
