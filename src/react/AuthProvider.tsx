@@ -21,7 +21,8 @@ export type AuthProviderProps = { children?: ReactNode } & (
  * @remarks
  * Props are compared by value (inline object literals are fine) and callbacks are read when
  * called, so re-renders never re-register; a real change to `auth`, `cloudUrl` or `registerOptions` does.
- * Given an `engine` instead (made outside React with `createSessionEngine()`), the provider shares that one.
+ * Given an `engine` instead (made outside React with `createSessionEngine()`), the provider shares that one;
+ * which of the two it takes is fixed on mount (switching throws `INVALID_CONFIG`: give it a new `key`).
  * Either way it starts the engine on mount (registering unless `autoRegister` is false) and stops it on
  * unmount. Render one provider near the root: the SDK allows one session per page, and a second engine of the
  * page fails with `SESSION_CONFLICT`. Server rendering loads no SDK and renders the `idle` state.
@@ -48,6 +49,13 @@ export function AuthProvider({ children, engine: given, ...options }: AuthProvid
     });
   }
   const [own] = useState(() => (given ? undefined : new SessionEngine(options as SessionEngineOptions)));
+  // The engine it owns is made once, on mount: a provider mounted with options cannot take an engine later, nor
+  // the other way round (one given engine for another is fine: the effect below stops one and starts the other).
+  if (Boolean(given) === Boolean(own)) {
+    throw new ApiRtcAuthError('INVALID_CONFIG', "<AuthProvider> cannot switch between engine and the engine's options once mounted: give it a new key", {
+      field: 'engine',
+    });
+  }
   const engine = given ?? (own as SessionEngine);
   // In the render, not in the effect: the engine's and the SDK's downloads start a paint earlier (once: idempotent).
   if (engine.getOptions().autoRegister !== false) engine.preload();

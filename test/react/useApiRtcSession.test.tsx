@@ -1,9 +1,9 @@
 import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-library/react';
-import { lazy, Profiler, StrictMode, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
+import { Component, lazy, Profiler, StrictMode, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthProvider, useApiRtcSession, type AuthConfig, type SessionEngineOptions } from '../../src/index.js';
+import { ApiRtcAuthError, AuthProvider, createSessionEngine, useApiRtcSession, type AuthConfig, type SessionEngineOptions } from '../../src/index.js';
 import { API_KEY, setupEngine } from '../support/engine.js';
 import { flush } from '../support/fake-clock.js';
 
@@ -150,6 +150,82 @@ describe('AuthProvider + useApiRtcSession', () => {
 function Status() {
   return <span>{useApiRtcSession((s) => s.status)}</span>;
 }
+
+/** Keeps what a render threw, as an app's error boundary would, instead of React reporting it as uncaught. */
+class Caught extends Component<{ children: ReactNode; onError: (error: unknown) => void }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(error: unknown) {
+    this.props.onError(error);
+  }
+  override render() {
+    return this.state.failed ? <span>failed</span> : this.props.children;
+  }
+}
+
+describe('AuthProvider: engine or options', () => {
+  function renderCaught(node: ReactNode) {
+    const errors: unknown[] = [];
+    // The boundary keeps the error: React need not log it as well.
+    const view = render(<Caught onError={(error) => errors.push(error)}>{node}</Caught>, { onCaughtError: () => undefined });
+    return { errors, rerender: (next: ReactNode) => view.rerender(<Caught onError={(error) => errors.push(error)}>{next}</Caught>) };
+  }
+  const SWITCHED = "<AuthProvider> cannot switch between engine and the engine's options once mounted: give it a new key";
+  function expectInvalidEngine(error: unknown, message: string) {
+    expect(error).toBeInstanceOf(ApiRtcAuthError);
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG', field: 'engine' });
+    expect((error as Error).message).toBe(message);
+  }
+
+  it('refuses an engine together with option props, before any engine starts', async () => {
+    const { sdk, props } = harness();
+    const engine = createSessionEngine(props());
+    const { errors } = renderCaught(<AuthProvider engine={engine} cloudUrl="http://127.0.0.1:9"><Status /></AuthProvider>);
+    await screen.findByText('failed');
+    expectInvalidEngine(errors[0], "<AuthProvider> takes either engine or the engine's options, not both (got engine and cloudUrl)");
+    await flush();
+    expect(sdk.registerCalls).toHaveLength(0);
+    expect(engine.getSnapshot().status).toBe('idle');
+  });
+
+  it('refuses an engine given after it was mounted with options, and ends the session it had', async () => {
+    const { sdk, props } = harness();
+    const { errors, rerender } = renderCaught(<AuthProvider {...props()}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    const engine = createSessionEngine(props());
+    rerender(<AuthProvider engine={engine}><Status /></AuthProvider>);
+    await screen.findByText('failed');
+    expectInvalidEngine(errors[0], SWITCHED);
+    await waitFor(() => expect(sdk.liveSessions).toHaveLength(0));
+    expect(engine.getSnapshot().status).toBe('idle');
+  });
+
+  it('refuses options given after it was mounted with an engine, and stops that engine', async () => {
+    const { sdk, props } = harness();
+    const engine = createSessionEngine(props());
+    const { errors, rerender } = renderCaught(<AuthProvider engine={engine}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    rerender(<AuthProvider {...props()}><Status /></AuthProvider>);
+    await screen.findByText('failed');
+    expectInvalidEngine(errors[0], SWITCHED);
+    await waitFor(() => expect(sdk.liveSessions).toHaveLength(0));
+    expect(sdk.registerCalls).toHaveLength(1);
+  });
+
+  it('takes one given engine for another: stops the first, starts the second', async () => {
+    const { sdk, props } = harness();
+    const first = createSessionEngine(props());
+    const second = createSessionEngine(props({ mode: 'apiKey', apiKey: 'other-key' }));
+    const view = render(<AuthProvider engine={first}><Status /></AuthProvider>);
+    await screen.findByText('registered');
+    view.rerender(<AuthProvider engine={second}><Status /></AuthProvider>);
+    await waitFor(() => expect(sdk.liveSessions.map((session) => session.ua.uri)).toEqual(['apiKey:other-key']));
+    await screen.findByText('registered');
+    expect(first.getSnapshot().status).toBe('idle');
+  });
+});
 
 describe('AuthProvider: mounts, props and server rendering', () => {
   it('a provider remounted with a new key registers only once the old session is gone', async () => {
