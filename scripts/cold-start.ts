@@ -269,7 +269,7 @@ function revisionVariant(revision: string, label: string): Variant {
   if (!start) throw new Error(`${revision} has no start script`);
   return {
     name: `${label} (${short})`,
-    command: (port) => `${profiled(start)} --port ${port} --config-dir ${configDir}`,
+    command: (port) => launch(start, `--port ${port} --config-dir ${configDir}`),
     async setUp() {
       await rm(configDir, { recursive: true, force: true });
       await mkdir(configDir);
@@ -288,7 +288,7 @@ function revisionVariant(revision: string, label: string): Variant {
 function configDirVariant(dir: string): Variant {
   const configDir = resolve(root, dir);
   if (!existsSync(join(configDir, 'main.ts'))) throw new Error(`--config-dir ${dir}: no main.ts there`);
-  return { name: dir, command: (port) => `${profiled(startScript())} --port ${port} --config-dir ${configDir}` };
+  return { name: dir, command: (port) => launch(undefined, `--port ${port} --config-dir ${configDir}`) };
 }
 
 /**
@@ -318,7 +318,7 @@ function floorVariant(): Variant {
   ].join('\n');
   return {
     name: 'Storybook alone',
-    command: (port) => `${profiled(startScript())} --port ${port} --config-dir ${configDir}`,
+    command: (port) => launch(undefined, `--port ${port} --config-dir ${configDir}`),
     async setUp() {
       await rm(configDir, { recursive: true, force: true });
       await mkdir(configDir);
@@ -329,6 +329,16 @@ function floorVariant(): Variant {
       await rm(configDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The command line of a variant, each through npm as a newcomer's `npm start` is (npm's own start is part of
+ * the wait, and the same for every variant): the working tree's `start` script with `npm start`, a revision's
+ * with `npm exec`. With `--profile`, Storybook under `node --cpu-prof` instead, without npm, for all of them.
+ */
+function launch(start: string | undefined, extra: string): string {
+  if (profileDir) return `${profiled(start ?? startScript())} ${extra}`;
+  return start === undefined ? `npm start -- ${extra}` : `npm exec -- ${start} ${extra}`;
 }
 
 function startScript(): string {
@@ -343,7 +353,7 @@ const variants: Variant[] = [
   ...(before ? [revisionVariant(before, 'before')] : []),
   after ? revisionVariant(after, 'after') : {
     name: 'working tree',
-    command: (port) => (profileDir ? `${profiled(startScript())} --port ${port}` : `npm start -- --port ${port}`),
+    command: (port) => launch(undefined, `--port ${port}`),
   },
 ];
 if (before && after && revisionVariant(before, '').name === revisionVariant(after, '').name) throw new Error('--before and --after name the same revision');
