@@ -11,8 +11,8 @@ const config: StorybookConfig = {
   // The demos are the product page: no Storybook onboarding checklist in the sidebar or the menu. No change
   // detection either (the sidebar's marks on stories touched since the last commit): it builds a module graph of
   // every story as the first demo loads. No Interactions panel: it redrew itself on each step of a play function,
-  // in the manager, on the main thread the preview shares with it (about 1.2 s of script as the first demo
-  // registered, against 2 s for all the rest). The plays still run, in the browser and in `npm test`, and a
+  // in the manager, on the main thread the preview shares with it (the page's script as the first demo registered:
+  // 2.7 s with it, 2.1 s without; BENCHMARKS.md). The plays still run, in the browser and in `npm test`, and a
   // failing one shows its error over the story; each demo shows its own state and event log.
   features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false, changeDetection: false, interactions: false },
   // No props tables from react-docgen: nothing here shows one (the reference is the TSDoc), and parsing every
