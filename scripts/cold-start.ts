@@ -17,8 +17,8 @@
  * to `.storybook-<rev>/` for the run, removed after), its runs alternating with the working tree's so that
  * both see the same load; `--after REV` measures a revision instead of the working tree (which can then
  * change meanwhile). `--floor` also measures Storybook alone: a generated configuration (`.storybook-floor/`,
- * removed after) with the same Vite config and features but no addons, no local services, and one story of the
- * same id that renders the badge `registered` at once, which is what any Storybook costs on this machine.
+ * removed after) that is `.storybook/main.ts` without its addons, its `viteFinal` and its stories, with one
+ * story of the same id that renders the badge `registered` at once: what any Storybook costs on this machine.
  * `--config-dir DIR[,DIR]` also measures other configuration directories, with the working tree's `start` script.
  * `--log` prints the server's output of each run, `--trace` the requests of the page and
  * of its preview frame in order; `--profile DIR` writes a CPU profile of the server per run into DIR (for
@@ -292,28 +292,22 @@ function configDirVariant(dir: string): Variant {
 }
 
 /**
- * Storybook alone, as this repository configures it (its Vite config, its features) without what the demos add:
- * no addons, no local services, one story whose badge says `registered` as it renders. The same story id, so
- * that the same URL opens it.
+ * Storybook alone, as this repository configures it (`.storybook/main.ts` itself: its Vite config, its
+ * features), without what the demos add: no addons, no `viteFinal` (the local services, the pre-bundled SDK),
+ * one story whose badge says `registered` as it renders. The same story id, so that the same URL opens it.
  */
 function floorVariant(): Variant {
   const configDir = join(root, '.storybook-floor');
-  const title = 'Demos/Anonymous (apiKey)';
   if (story !== 'demos-anonymous-apikey--registered') throw new Error('--floor measures the default story only');
   const main = [
     "import type { StorybookConfig } from '@storybook/react-vite';",
-    'const config: StorybookConfig = {',
-    "  stories: ['./Floor.stories.tsx'],",
-    `  framework: { name: '@storybook/react-vite', options: { builder: { viteConfigPath: ${JSON.stringify(join(root, '.storybook/vite.config.ts'))} } } },`,
-    '  core: { disableTelemetry: true, disableWhatsNewNotifications: true },',
-    '  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false, changeDetection: false },',
-    '  typescript: { reactDocgen: false },',
-    '};',
+    "import demos from '../.storybook/main.js';",
+    "const config: StorybookConfig = { ...demos, stories: ['./Floor.stories.tsx'], addons: [], viteFinal: undefined };",
     'export default config;',
   ].join('\n');
   const stories = [
     "import type { Meta, StoryObj } from '@storybook/react-vite';",
-    `export default { title: ${JSON.stringify(title)}, render: () => <span data-testid="status">registered</span> } satisfies Meta;`,
+    "export default { title: 'Demos/Anonymous (apiKey)', render: () => <span data-testid=\"status\">registered</span> } satisfies Meta;",
     'export const Registered: StoryObj = {};',
   ].join('\n');
   return {

@@ -26,16 +26,18 @@ export async function until(ready: () => boolean, timeout = REGISTER_TIMEOUT_MS)
   ).catch(() => undefined);
 }
 
+const queryTestId = (root: ParentNode, testId: string) => root.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
+
 /** The element with this test id under `root`; a plain error naming it if there is none. */
 export function byTestId(root: ParentNode, testId: string): HTMLElement {
-  const element = root.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
+  const element = queryTestId(root, testId);
   if (!element) throw new Error(`no element with data-testid="${testId}"`);
   return element;
 }
 
 /** The text of the element `testId` as `toHaveTextContent` reads it (whitespace collapsed), undefined if absent. */
 export function textOf(root: ParentNode, testId: string): string | undefined {
-  const text = root.querySelector(`[data-testid="${testId}"]`)?.textContent;
+  const text = queryTestId(root, testId)?.textContent;
   return text == null ? undefined : text.replace(/\s+/g, ' ').trim();
 }
 
