@@ -16,7 +16,8 @@ export interface CcsClientEvents {
 export interface TalkSocket {
   readonly id: string;
   emit(event: 'message', json: string): boolean;
-  on(event: string, listener: (json: unknown) => void): unknown;
+  /** Some events carry a socket.io ack (`ack`). */
+  on(event: string, listener: (json: unknown, ack?: unknown) => void): unknown;
 }
 
 export interface TalkSession {
@@ -52,7 +53,6 @@ export function parseObject(json: unknown): Record<string, unknown> | undefined 
   }
 }
 
-/** A JSON array of group names, as the handshake query and presenceGroupManagement carry them. */
 /** A message field that must be a non-empty string. */
 export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -63,6 +63,7 @@ export function idText(value: unknown): string | undefined {
   return typeof value === 'number' ? String(value) : text(value);
 }
 
+/** A JSON array of group names, as the handshake query and presenceGroupManagement carry them. */
 export function groupList(value: unknown): string[] {
   let list: unknown = value;
   if (typeof value === 'string') {

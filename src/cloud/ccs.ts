@@ -66,13 +66,11 @@ export class Ccs {
   readonly #causes = new Map<string, DisconnectCause>();
   /** Who is in which presence group; sends the SDK its updatePresence messages. */
   readonly presence: Presence;
-  /** One-to-one IM conversation ids, per apiKey and pair of user ids. */
-  readonly #imIds = new Map<string, number>();
   #closed = false;
 
   constructor(httpServer: HttpServer, options: CcsOptions) {
     this.#options = options;
-    this.presence = new Presence((socketId, message) => this.#deliver(socketId, { ...message }));
+    this.presence = new Presence((socketId, message) => this.#deliver([socketId], message));
     this.io = new Server(httpServer, { serveClient: false, cors: socketIoCors, allowRequest: (req, callback) => this.#allowRequest(req, callback) });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.#trackUpgrade(req, socket));
     this.io.use((socket, next) => {
@@ -128,9 +126,12 @@ export class Ccs {
     await this.io.close();
   }
 
-  /** Sends a CCS message to a live socket (none if it has gone). */
-  #deliver(socketId: string, message: Record<string, unknown>): void {
-    this.io.of('/').sockets.get(socketId)?.emit('message', JSON.stringify(message));
+  /** Sends a CCS message to live sockets (none to one that has gone), encoded once. */
+  #deliver(socketIds: readonly string[], message: object): void {
+    if (socketIds.length === 0) return;
+    const json = JSON.stringify(message);
+    const sockets = this.io.of('/').sockets;
+    for (const id of socketIds) sockets.get(id)?.emit('message', json);
   }
 
   /** engine.io asks this for every new connection (not for requests of an open one). */
@@ -229,9 +230,10 @@ export class Ccs {
       { apz: this.#options.apz, presence: this.presence, onError: (error) => this.#talkFailed(error) },
     ).catch((error: unknown) => this.#talkFailed(error));
     const member = { socketId: socket.id, apiKey: session.apiKey, channelId: session.channelId };
-    const deliver = (socketId: string, message: Record<string, unknown>) => this.#deliver(socketId, message);
-    talkConversations(socket, member, { conversations: this.#options.conversations, deliver });
-    talkIm(socket, member, { deliver, socketsOf: (apiKey, channelId) => this.sockets({ apiKey, channelId }).map((other) => other.id) }, this.#imIds);
+    const { conversations } = this.#options;
+    const deliver = (socketIds: readonly string[], message: object) => this.#deliver(socketIds, message);
+    talkConversations(socket, member, { conversations, deliver });
+    talkIm(socket, member, { conversations, deliver, socketsOf: (apiKey, channelId) => this.sockets({ apiKey, channelId }).map((other) => other.id) });
     socket.on('disconnect', (reason) => {
       this.#options.conversations.remove(member);
       this.presence.remove(socket.id);

@@ -192,8 +192,13 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
    * Who is in a conversation right now: the channel ids of the sessions that joined it (signalling only:
    * `conversation.join()` of the SDK, or a client's `joinSession`). Default apiKey: the cloud's first.
    */
-  conversationMembers(name: string, apiKey: string = [...this.#config.apiKeys.keys()][0] as string): string[] {
+  conversationMembers(name: string, apiKey: string = this.#firstApiKey): string[] {
     return this.#conversations.members(apiKey, name).map((member: ConversationMember) => member.channelId);
+  }
+
+  /** The apiKey a call that names none is for: the config's first (a resolved config has at least one). */
+  get #firstApiKey(): string {
+    return [...this.#config.apiKeys.keys()][0] as string;
   }
 
   /** The sessions connected right now (optionally only those matching `filter`). */
@@ -270,7 +275,7 @@ export class ApiRtcCloud extends EventEmitter<ApiRtcCloudEvents> implements Cont
    * id of the apiKey), signed with the apiKey's secret on the cloud clock.
    */
   async signDevToken(options: { userId: string; apiKey?: string; expiresIn?: number }): Promise<{ token: string; expiresAt: number }> {
-    const apiKey = options.apiKey ?? ([...this.#config.apiKeys.keys()][0] as string);
+    const apiKey = options.apiKey ?? this.#firstApiKey;
     const key = this.#config.apiKeys.get(apiKey);
     if (!key) throw invalid('apiKey', `"${apiKey}" is not one of the cloud's apiKeys`);
     return signCustomerToken({ apiKey, secret: key.secret, userId: options.userId, expiresIn: options.expiresIn, nowMs: this.now() });

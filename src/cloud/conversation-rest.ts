@@ -3,7 +3,7 @@ import { formText, readForm, sendError, sendJson } from './http.js';
 import type { Route, RestContext } from './rest.js';
 
 /** What ApiRTC's checkAccess answers for a public conversation: `join()` needs `type: 'public'` and GRANTED. */
-export const PUBLIC_ACCESS = { access: 'GRANTED', role: 'guest', type: 'public' } as const;
+const PUBLIC_ACCESS = { access: 'GRANTED', role: 'guest', type: 'public' } as const;
 
 /** The form's apiKey, if it is one of the cloud's; otherwise a 401 has been sent. */
 async function formOfKnownApiKey(req: IncomingMessage, res: ServerResponse, context: RestContext): Promise<FormData | undefined> {

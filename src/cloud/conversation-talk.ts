@@ -1,17 +1,10 @@
-import { idText, parseObject, send, text } from './ccs-talk.js';
+import { idText, parseObject, send, text, type TalkSocket } from './ccs-talk.js';
 import type { ConversationMember, Conversations } from './conversations.js';
-
-/** The socket surface conversations need: messages out, events in (some with a socket.io ack). */
-export interface ConversationSocket {
-  readonly id: string;
-  emit(event: 'message', json: string): boolean;
-  on(event: string, listener: (json: unknown, ack?: unknown) => void): unknown;
-}
 
 export interface ConversationTalkDeps {
   conversations: Conversations;
-  /** Sends a CCS message to another live socket. */
-  deliver(socketId: string, message: Record<string, unknown>): void;
+  /** Sends one CCS message to other live sockets (encoded once for all of them). */
+  deliver(socketIds: readonly string[], message: object): void;
 }
 
 /** What the SDK's message callbacks read: `reason` ('ack' resolves), `cSeq` (its timer), `UUCSeq`. */
@@ -32,7 +25,7 @@ export function replier<Answer = MessageAck>(ack: unknown): (answer: Answer) => 
  * sender and the message to the other members. Members see each other through presence: after the answer
  * the SDK joins and subscribes to the presence group named after the conversation.
  */
-export function talkConversations(socket: ConversationSocket, member: ConversationMember, deps: ConversationTalkDeps): void {
+export function talkConversations(socket: TalkSocket, member: ConversationMember, deps: ConversationTalkDeps): void {
   const { conversations } = deps;
   let uuSeq = 0;
   socket.on('joinSession', (json) => {
@@ -78,7 +71,8 @@ export function talkConversations(socket: ConversationSocket, member: Conversati
       data: message.data,
       ...(metadata ? { metadata } : {}),
     };
-    for (const other of conversations.members(member.apiKey, name)) if (other.socketId !== socket.id) deps.deliver(other.socketId, delivered);
+    const others = conversations.members(member.apiKey, name).filter((other) => other.socketId !== socket.id);
+    deps.deliver(others.map((other) => other.socketId), delivered);
     conversations.noteMessage(member, name);
     uuSeq += 1;
     reply({ reason: 'ack', cSeq, UUCSeq: uuSeq });

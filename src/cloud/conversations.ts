@@ -48,6 +48,8 @@ export class Conversations {
   readonly #ids = new Map<string, string>();
   /** apiKey + name -> the room's session id, while anyone is in it. */
   readonly #rooms = new Map<string, { sessionId: string; members: Map<string, ConversationMember> }>();
+  /** apiKey + the pair of user ids -> their one-to-one IM conversation id. */
+  readonly #imIds = new Map<string, number>();
   #nextId = 1;
 
   constructor(report: (record: ConversationRecord) => void, now: () => number) {
@@ -62,6 +64,17 @@ export class Conversations {
     if (id === undefined) {
       id = String(this.#nextId++);
       this.#ids.set(k, id);
+    }
+    return id;
+  }
+
+  /** The IM conversation id of two users of an apiKey, the same whichever of them writes. */
+  imId(apiKey: string, a: string, b: string): number {
+    const pair = key(apiKey, [a, b].sort().join('\u0000'));
+    let id = this.#imIds.get(pair);
+    if (id === undefined) {
+      id = this.#imIds.size + 1;
+      this.#imIds.set(pair, id);
     }
     return id;
   }
@@ -98,11 +111,11 @@ export class Conversations {
 
   /** A socket closed: it leaves every conversation it was in. */
   remove(member: ConversationMember): void {
-    for (const name of this.joinedBy(member)) this.leave(member, name);
+    for (const name of this.#joinedBy(member)) this.leave(member, name);
   }
 
   /** The conversations a socket is in. */
-  joinedBy(member: ConversationMember): string[] {
+  #joinedBy(member: ConversationMember): string[] {
     const prefix = key(member.apiKey, '');
     return [...this.#rooms].filter(([k, room]) => k.startsWith(prefix) && room.members.has(member.socketId)).map(([k]) => k.slice(prefix.length));
   }

@@ -1,12 +1,13 @@
-import { idText, parseObject } from './ccs-talk.js';
-import type { ConversationMember } from './conversations.js';
-import { replier, type ConversationSocket, type MessageAck } from './conversation-talk.js';
+import { idText, parseObject, type TalkSocket } from './ccs-talk.js';
+import type { ConversationMember, Conversations } from './conversations.js';
+import { replier, type ConversationTalkDeps, type MessageAck } from './conversation-talk.js';
 
 export interface ImTalkDeps {
+  /** The IM conversation ids. */
+  conversations: Pick<Conversations, 'imId'>;
   /** The live sockets of a user id of an apiKey. */
   socketsOf(apiKey: string, channelId: string): string[];
-  /** Sends a CCS message to another live socket. */
-  deliver(socketId: string, message: Record<string, unknown>): void;
+  deliver: ConversationTalkDeps['deliver'];
 }
 
 /** An IM's ack: as a conversation message's, plus the IM conversation id (`convId`). */
@@ -23,7 +24,7 @@ const asSent = (value: unknown) => (typeof value === 'string' ? value : undefine
  * destination user, or `destNotFound` when that user is not connected (the SDK rejects with ERROR_NOT_FOUND).
  * A pair of users keeps one IM conversation id (`IMId`).
  */
-export function talkIm(socket: ConversationSocket, member: ConversationMember, deps: ImTalkDeps, ids: Map<string, number>): void {
+export function talkIm(socket: TalkSocket, member: ConversationMember, deps: ImTalkDeps): void {
   let uuSeq = 0;
   socket.on('IMMessage', (json, ack) => {
     const reply = replier<ImAck>(ack);
@@ -32,12 +33,7 @@ export function talkIm(socket: ConversationSocket, member: ConversationMember, d
     const cSeq = message?.cSeq;
     const targets = to === undefined || to === member.channelId ? [] : deps.socketsOf(member.apiKey, to);
     if (!message || to === undefined || targets.length === 0) return reply({ reason: 'destNotFound', cSeq });
-    const pair = [member.apiKey, ...[member.channelId, to].sort()].join('\u0000');
-    let imId = ids.get(pair);
-    if (imId === undefined) {
-      imId = ids.size + 1;
-      ids.set(pair, imId);
-    }
+    const imId = deps.conversations.imId(member.apiKey, member.channelId, to);
     uuSeq += 1;
     const delivered = {
       type: 'IMMessage',
@@ -49,7 +45,7 @@ export function talkIm(socket: ConversationSocket, member: ConversationMember, d
       data: message.data,
       UUCSeq: uuSeq,
     };
-    for (const target of targets) deps.deliver(target, delivered);
+    deps.deliver(targets, delivered);
     reply({ reason: 'ack', cSeq, UUCSeq: uuSeq, convId: imId });
   });
 }

@@ -24,7 +24,7 @@ export interface RestContext {
   conversations: Conversations;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext) => Promise<void> | void;
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext) => Promise<void> | void;
 
 export interface Route {
   method: 'GET' | 'POST';

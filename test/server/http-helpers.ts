@@ -99,7 +99,10 @@ export async function rawClient(origin: string): Promise<RawClient> {
   });
   await new Promise((resolve) => socket.once('connect', resolve));
   let closed = false;
-  socket.once('close', () => (closed = true));
+  socket.once('close', () => {
+    closed = true;
+    waiting?.();
+  });
   let buffer = '';
   let waiting: (() => void) | undefined;
   socket.on('data', (data: Buffer) => {
@@ -119,10 +122,7 @@ export async function rawClient(origin: string): Promise<RawClient> {
         }
       }
       if (closed) throw new Error(`the server closed the connection; received ${JSON.stringify(buffer)}`);
-      await new Promise<void>((resolve) => {
-        waiting = resolve;
-        socket.once('close', resolve);
-      });
+      await new Promise<void>((resolve) => (waiting = resolve));
     }
   };
   return {
