@@ -4,10 +4,13 @@ import { useEffect, useMemo, useState } from 'react';
 import { decodeJwt } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { expect, userEvent, within } from 'storybook/test';
+import type { ConversationRecord } from '../src/cloud/index.js';
 import { AuthProvider, useApiRtcSession } from '../src/index.js';
 import { Demo } from './components/Demo.js';
 import { SessionPanel } from './components/SessionPanel.js';
 import { expectEnabled, expectStatus, expectText, shownSessionId } from './support/play.js';
+import { useConversationMembers } from './support/conversation.js';
+import { errorMessage } from './support/http.js';
 import { requireServices } from './support/services.js';
 
 type Conversation = ApiRtcNamespace.Conversation;
@@ -15,12 +18,6 @@ type Conversation = ApiRtcNamespace.Conversation;
 const ROOM = 'demo';
 
 type Step = { kind: 'idle' } | { kind: 'busy'; what: string } | { kind: 'joined' } | { kind: 'failed'; what: string; message: string };
-
-function describeError(error: unknown): string {
-  const inner = (error as { error?: unknown } | null)?.error;
-  if (inner instanceof Error) return inner.message;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** `session.getApzToken()` (in the SDK, not in its type declarations): the cloud's JWT for this session, by subject. */
 function apzTokenSubject(session: unknown): string {
@@ -34,18 +31,12 @@ function ConversationPanel() {
   const conversation = useMemo<Conversation | undefined>(() => session?.getOrCreateConversation(ROOM), [session]);
   const [step, setStep] = useState<Step>({ kind: 'idle' });
   const [acks, setAcks] = useState<string[]>([]);
-  const [members, setMembers] = useState<string[]>([]);
+  const members = useConversationMembers(conversation);
 
   useEffect(() => {
     const current = conversation;
-    if (!current) return;
-    const update = () => setMembers(Object.keys(current.getContacts()).sort());
-    current.on('contactJoined', update).on('contactLeft', update);
-    return () => {
-      current.removeListener('contactJoined', update).removeListener('contactLeft', update);
-      // The SDK keeps a joined conversation joined page-wide, even after unregister(): leave it with the demo.
-      if (current.isJoined()) void current.leave().catch(() => undefined);
-    };
+    // The SDK keeps a joined conversation joined page-wide, even after unregister(): leave it with the demo.
+    return () => void (current?.isJoined() && current.leave().catch(() => undefined));
   }, [conversation]);
 
   const run = async (what: string, work: () => Promise<void>) => {
@@ -54,7 +45,7 @@ function ConversationPanel() {
       await work();
       setStep({ kind: 'joined' });
     } catch (error) {
-      setStep({ kind: 'failed', what, message: describeError(error) });
+      setStep({ kind: 'failed', what, message: errorMessage(error) });
     }
   };
   const join = () => run('join()', async () => void (await conversation?.join()));
@@ -128,16 +119,10 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
-interface CloudConversationRecord {
-  action: string;
-  conversation: string;
-  channelId: string;
-}
-
 /** The local cloud's record of conversations (its control route answers pages served from this machine). */
-async function cloudConversations(cloudUrl: string): Promise<CloudConversationRecord[]> {
+async function cloudConversations(cloudUrl: string): Promise<ConversationRecord[]> {
   const response = await fetch(`${cloudUrl}/_cloud/state`);
-  return ((await response.json()) as { conversations: CloudConversationRecord[] }).conversations;
+  return ((await response.json()) as { conversations: ConversationRecord[] }).conversations;
 }
 
 type CcsMessage = { type?: string } & Record<string, unknown>;

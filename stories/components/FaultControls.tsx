@@ -1,5 +1,6 @@
 import { useState, useSyncExternalStore } from 'react';
 import { useApiRtcSession } from '../../src/index.js';
+import { errorMessage } from '../support/http.js';
 import { cloudFault, faultsCloudUp, resetFaultsCloud } from '../support/services.js';
 import type { SimulatedNetwork } from './simulated-network.js';
 
@@ -21,7 +22,7 @@ export function FaultControls({ network }: { network: SimulatedNetwork }) {
     setLast(`${label}…`);
     action().then(
       (answer) => setLast(`${label}: ${JSON.stringify(answer)}`),
-      (error: unknown) => setLast(`${label} failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => setLast(`${label} failed: ${errorMessage(error)}`),
     );
   };
   // Drop and kick hit this demo's session only (the routes take a filter).

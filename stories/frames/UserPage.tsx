@@ -1,31 +1,17 @@
 import type ApiRtcNamespace from '@apirtc/apirtc';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { AuthProvider, useApiRtcSession, type GetToken, type SessionEvent } from '../../src/index.js';
+import { useConversationMembers } from '../support/conversation.js';
+import { errorMessage, postJson } from '../support/http.js';
 import type { UserFrameConfig } from './frame-config.js';
 import { PresenceRecord } from './presence-record.js';
 
 /** Signs in `userId` through the demo server, which holds the secret. */
 function demoTokenSource(tokenApiUrl: string, userId: string, expiresIn: number): GetToken {
-  return async ({ signal }) => {
-    const response = await fetch(tokenApiUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId, expiresIn }),
-      signal,
-    });
-    const answer = (await response.json()) as { token?: string; error?: string };
-    if (!response.ok || typeof answer.token !== 'string') throw new Error(`the demo token route answered ${response.status}: ${answer.error ?? ''}`);
-    return answer.token;
-  };
+  return async ({ signal }) => (await postJson<{ token: string }>(tokenApiUrl, { userId, expiresIn }, signal)).token;
 }
 
 type Conversation = ApiRtcNamespace.Conversation;
-
-function errorText(error: unknown): string {
-  const inner = (error as { error?: unknown } | null)?.error;
-  if (inner instanceof Error) return inner.message;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The conversation both users may join: its state on this page, and who else is in it. */
 function ConversationPanel({ name }: { name: string }) {
@@ -35,15 +21,7 @@ function ConversationPanel({ name }: { name: string }) {
   const current = session?.getOrCreateConversation(name);
   if (current && current !== conversation) setConversation(current);
   const [state, setState] = useState('not joined');
-  const [members, setMembers] = useState<string[]>([]);
-
-  useEffect(() => {
-    if (!conversation) return;
-    const update = () => setMembers(Object.keys(conversation.getContacts()).sort());
-    update();
-    conversation.on('contactJoined', update).on('contactLeft', update);
-    return () => void conversation.removeListener('contactJoined', update).removeListener('contactLeft', update);
-  }, [conversation]);
+  const members = useConversationMembers(conversation);
 
   const wanted = useRef(false);
   const join = useCallback(
@@ -52,7 +30,7 @@ function ConversationPanel({ name }: { name: string }) {
       setState('joining');
       conversation?.join().then(
         () => setState(joined),
-        (error: unknown) => setState(`join() failed: ${errorText(error)}`),
+        (error: unknown) => setState(`join() failed: ${errorMessage(error)}`),
       );
     },
     [conversation],
@@ -88,7 +66,8 @@ function ConversationPanel({ name }: { name: string }) {
   );
 }
 
-function UserPanel({ config, record, registrations, renewals }: { config: UserFrameConfig; record: PresenceRecord; registrations: number; renewals: readonly string[] }) {
+function UserPanel({ config, record, renewals }: { config: UserFrameConfig; record: PresenceRecord; renewals: readonly string[] }) {
+  const registrations = renewals.filter((entry) => entry === 'registered').length;
   const { status, session, error, renew } = useApiRtcSession();
   const [renewError, setRenewError] = useState<string | null>(null);
   const presence = useSyncExternalStore(record.subscribe, record.getSnapshot);
@@ -126,7 +105,7 @@ function UserPanel({ config, record, registrations, renewals }: { config: UserFr
             disabled={status !== 'registered'}
             onClick={() => {
               setRenewError(null);
-              renew().catch((error: unknown) => setRenewError(error instanceof Error ? error.message : String(error)));
+              renew().catch((error: unknown) => setRenewError(errorMessage(error)));
             }}
           >
             renew
@@ -162,13 +141,9 @@ export function UserPage({ config }: { config: UserFrameConfig }) {
   const { userId, apiKey, cloudUrl, tokenApiUrl, tokenLifetimeSeconds, group, contactDisconnectionDelay, renewal } = config;
   const [getToken] = useState(() => demoTokenSource(tokenApiUrl, userId, tokenLifetimeSeconds));
   const [record] = useState(() => new PresenceRecord(group));
-  const [registrations, setRegistrations] = useState(0);
   const [renewals, setRenewals] = useState<string[]>([]);
   const onEvent = (event: SessionEvent) => {
-    if (event.type === 'registered') {
-      setRegistrations((count) => count + 1);
-      setRenewals((log) => [...log, 'registered']);
-    }
+    if (event.type === 'registered') setRenewals((log) => [...log, 'registered']);
     if (event.type === 'renewal-deferred') setRenewals((log) => [...log, `deferred (${event.conversations} conversation${event.conversations === 1 ? '' : 's'})`]);
     if (event.type === 'conversations-left') setRenewals((log) => [...log, `left ${event.names.join(', ')}`]);
   };
@@ -181,7 +156,7 @@ export function UserPage({ config }: { config: UserFrameConfig }) {
         renewal={renewal ?? undefined}
         onEvent={onEvent}
       >
-        <UserPanel config={config} record={record} registrations={registrations} renewals={renewals} />
+        <UserPanel config={config} record={record} renewals={renewals} />
       </AuthProvider>
     </div>
   );

@@ -1,4 +1,5 @@
 import demoServices from 'virtual:apirtc-demo-services';
+import { postJson } from './http.js';
 import type { BadTokenKind, DemoServices } from './types.js';
 
 /** The local services `npm start` (or the story tests) started; null in a static build. */
@@ -8,18 +9,6 @@ export const services: DemoServices | null = demoServices;
 export function requireServices(): DemoServices {
   if (!services) throw new Error('the demos need the local services: run npm start');
   return services;
-}
-
-async function postJson<T>(url: string, body: object = {}, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    ...(signal ? { signal } : {}),
-  });
-  const answer = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${answer.error ?? ''}`);
-  return answer;
 }
 
 /** A token that is wrong in one way, signed by the demo server (the browser never holds a secret). */
