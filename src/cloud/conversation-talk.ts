@@ -27,7 +27,6 @@ export function replier<Answer = MessageAck>(ack: unknown): (answer: Answer) => 
  */
 export function talkConversations(socket: TalkSocket, member: ConversationMember, deps: ConversationTalkDeps): void {
   const { conversations } = deps;
-  let uuSeq = 0;
   socket.on('joinSession', (json) => {
     const request = parseObject(json);
     const roomName = text(request?.roomId);
@@ -74,7 +73,6 @@ export function talkConversations(socket: TalkSocket, member: ConversationMember
     const others = conversations.members(member.apiKey, name).filter((other) => other.socketId !== socket.id);
     deps.deliver(others.map((other) => other.socketId), delivered);
     conversations.noteMessage(member, name);
-    uuSeq += 1;
-    reply({ reason: 'ack', cSeq, UUCSeq: uuSeq });
+    reply({ reason: 'ack', cSeq, UUCSeq: conversations.nextSeq(member.apiKey, name) });
   });
 }

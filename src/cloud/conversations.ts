@@ -50,6 +50,8 @@ export class Conversations {
   readonly #rooms = new Map<string, { sessionId: string; members: Map<string, ConversationMember> }>();
   /** apiKey + the pair of user ids -> their one-to-one IM conversation id. */
   readonly #imIds = new Map<string, number>();
+  /** apiKey + conversation -> the sequence number of its last message (`UUCSeq`). */
+  readonly #seqs = new Map<string, number>();
   #nextId = 1;
 
   constructor(report: (record: ConversationRecord) => void, now: () => number) {
@@ -77,6 +79,17 @@ export class Conversations {
       this.#imIds.set(pair, id);
     }
     return id;
+  }
+
+  /**
+   * The next message number (`UUCSeq`) of a conversation: a group chat's name, or a NUL then `im <IMId>` for a
+   * one-to-one IM. One sequence for all its senders: the SDK files a conversation's messages in its history by it.
+   */
+  nextSeq(apiKey: string, conversation: string): number {
+    const k = key(apiKey, conversation);
+    const seq = (this.#seqs.get(k) ?? 0) + 1;
+    this.#seqs.set(k, seq);
+    return seq;
   }
 
   /** The cloud id, if the conversation was bound. */

@@ -4,7 +4,7 @@ import { replier, type ConversationTalkDeps, type MessageAck } from './conversat
 
 export interface ImTalkDeps {
   /** The IM conversation ids. */
-  conversations: Pick<Conversations, 'imId'>;
+  conversations: Pick<Conversations, 'imId' | 'nextSeq'>;
   /** The live sockets of a user id of an apiKey. */
   socketsOf(apiKey: string, channelId: string): string[];
   deliver: ConversationTalkDeps['deliver'];
@@ -25,7 +25,6 @@ const asSent = (value: unknown) => (typeof value === 'string' ? value : undefine
  * A pair of users keeps one IM conversation id (`IMId`).
  */
 export function talkIm(socket: TalkSocket, member: ConversationMember, deps: ImTalkDeps): void {
-  let uuSeq = 0;
   socket.on('IMMessage', (json, ack) => {
     const reply = replier<ImAck>(ack);
     const message = parseObject(json);
@@ -34,7 +33,7 @@ export function talkIm(socket: TalkSocket, member: ConversationMember, deps: ImT
     const targets = to === undefined || to === member.channelId ? [] : deps.socketsOf(member.apiKey, to);
     if (!message || to === undefined || targets.length === 0) return reply({ reason: 'destNotFound', cSeq });
     const imId = deps.conversations.imId(member.apiKey, member.channelId, to);
-    uuSeq += 1;
+    const uuSeq = deps.conversations.nextSeq(member.apiKey, `\u0000im ${imId}`);
     const delivered = {
       type: 'IMMessage',
       IMId: imId,

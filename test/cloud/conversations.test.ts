@@ -176,6 +176,9 @@ describe('the socket: group chat messages', () => {
     expect(messagesOf(bob.socket).filter((message) => message.type === 'groupChatMessage')).toEqual([]);
     expect(messagesOf(dave.socket).filter((message) => message.type === 'groupChatMessage')).toEqual([]);
     expect((await bob.send('demo', 'again')).UUCSeq).toBe(2);
+    // One sequence per conversation, whoever sends.
+    expect((await carol.send('demo', 'me too')).UUCSeq).toBe(3);
+    expect((await dave.send('elsewhere', 'hello')).UUCSeq).toBe(1);
   });
 
   test('not a member, no conversation named, or not JSON: destNotFound (the SDK rejects on it)', async () => {
@@ -206,7 +209,7 @@ describe('the socket: one-to-one IM', () => {
       expect(received).toEqual({ type: 'IMMessage', IMId: ack.convId, senderId: 'bob', nickname: 'bob', photoURL: 'https://example.test/bob.png', data: 'psst', UUCSeq: 1 });
     }
     // The pair keeps its IM conversation id, whichever side writes.
-    expect((await carol.sendIm('bob', 'yes?')).convId).toBe(ack.convId);
+    expect(await carol.sendIm('bob', 'yes?')).toMatchObject({ convId: ack.convId, UUCSeq: 2 });
   });
 
   test('to a user who is not connected, of another apiKey, to oneself, or not JSON: destNotFound', async () => {
