@@ -1,13 +1,8 @@
 import type { Socket } from 'socket.io-client';
 import type { ApiRtcCloud } from '../../src/cloud/index.js';
+import type { MessageAck } from '../../src/cloud/conversation-talk.js';
+import type { ImAck } from '../../src/cloud/im-talk.js';
 import { connectOk, nextMessage, type CcsMessage } from '../support/ccs-client.js';
-
-/** A message's socket.io ack, as the CCS answers it. */
-export interface PeerAck {
-  reason: string;
-  cSeq: unknown;
-  UUCSeq?: number;
-}
 
 /**
  * A second user without the SDK (one SDK UserAgent per page): a raw socket.io client that connects as the SDK
@@ -49,17 +44,17 @@ export class ConversationPeer {
   }
 
   /** Sends an IM to a conversation as the SDK does (`groupChatMessage` with an ack); resolves with the ack. */
-  send(name: string, data: string, extra: Record<string, unknown> = {}): Promise<PeerAck> {
+  send(name: string, data: string, extra: Record<string, unknown> = {}): Promise<MessageAck> {
     this.#cSeq += 1;
     const message = { type: 'groupChatMessage', groupChatId: name, senderId: this.channelId, nickname: this.channelId, cSeq: this.#cSeq, data, ...extra };
-    return this.socket.timeout(10_000).emitWithAck('groupChatMessage', JSON.stringify(message)) as Promise<PeerAck>;
+    return this.socket.timeout(10_000).emitWithAck('groupChatMessage', JSON.stringify(message)) as Promise<MessageAck>;
   }
 
   /** Sends a one-to-one IM as the SDK does (`IMMessage` with an ack); resolves with the ack. */
-  sendIm(to: string, data: string, extra: Record<string, unknown> = {}): Promise<PeerAck & { convId?: number }> {
+  sendIm(to: string, data: string, extra: Record<string, unknown> = {}): Promise<ImAck> {
     this.#cSeq += 1;
     const message = { type: 'IMMessage', IMId: 0, senderId: this.channelId, nickname: this.channelId, photoURL: null, dstRoomId: to, data, cSeq: this.#cSeq, ...extra };
-    return this.socket.timeout(10_000).emitWithAck('IMMessage', JSON.stringify(message)) as Promise<PeerAck & { convId?: number }>;
+    return this.socket.timeout(10_000).emitWithAck('IMMessage', JSON.stringify(message)) as Promise<ImAck>;
   }
 
   close(): void {
