@@ -5,20 +5,15 @@ import type { Route, RestContext } from './rest.js';
 /** What ApiRTC's checkAccess answers for a public conversation: `join()` needs `type: 'public'` and GRANTED. */
 const PUBLIC_ACCESS = { access: 'GRANTED', role: 'guest', type: 'public' } as const;
 
-/** The form's apiKey, if it is one of the cloud's; otherwise a 401 has been sent. */
-async function formOfKnownApiKey(req: IncomingMessage, res: ServerResponse, context: RestContext): Promise<FormData | undefined> {
+/** The form and its apiKey, if that is one of the cloud's; otherwise a 401 has been sent. */
+async function formOfKnownApiKey(req: IncomingMessage, res: ServerResponse, context: RestContext): Promise<{ form: FormData; apiKey: string } | undefined> {
   const form = await readForm(req);
   const apiKey = formText(form, 'apiKey');
   if (apiKey === undefined || !context.apiKeys.has(apiKey)) {
     sendError(res, 401, 'unknown apiKey');
     return undefined;
   }
-  return form;
-}
-
-/** The `{roomname}` segment of /api/v2/conferences/{roomname}/checkAccess (the SDK does not encode it). */
-function roomName(url: URL): string {
-  return decodeURIComponent(url.pathname.split('/')[4] ?? '');
+  return { form, apiKey };
 }
 
 /**
@@ -31,22 +26,23 @@ export const conversationRoutes: readonly Route[] = [
       method: 'POST',
       pattern: /^\/api\/v2\/conversation$/,
       handle: async (req, res, _url, context) => {
-        const form = await formOfKnownApiKey(req, res, context);
-        if (!form) return;
+        const known = await formOfKnownApiKey(req, res, context);
+        if (!known) return;
+        const { form, apiKey } = known;
         const name = formText(form, 'name');
         if (name === undefined || name === '') return sendError(res, 400, 'name is required');
-        const apiKey = formText(form, 'apiKey') as string;
         sendJson(res, 200, { id: context.conversations.bind(apiKey, name), name, type: formText(form, 'type') ?? 'conversation' });
       },
     },
     {
       method: 'POST',
-      pattern: /^\/api\/v2\/conferences\/[^/]+\/checkAccess$/,
-      handle: async (req, res, url, context) => {
-        const form = await formOfKnownApiKey(req, res, context);
-        if (!form) return;
-        const apiKey = formText(form, 'apiKey') as string;
-        const id = context.conversations.idOf(apiKey, roomName(url));
+      // {roomname}: the conversation's name, which the SDK does not encode.
+      pattern: /^\/api\/v2\/conferences\/([^/]+)\/checkAccess$/,
+      handle: async (req, res, _url, context, [roomName = '']) => {
+        const known = await formOfKnownApiKey(req, res, context);
+        if (!known) return;
+        const { form, apiKey } = known;
+        const id = context.conversations.idOf(apiKey, roomName);
         const asked = formText(form, 'conv_id');
         if (id === undefined || (asked !== undefined && asked !== id)) return sendError(res, 404, 'unknown conversation');
         sendJson(res, 200, PUBLIC_ACCESS);

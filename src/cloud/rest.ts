@@ -24,10 +24,12 @@ export interface RestContext {
   conversations: Conversations;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext) => Promise<void> | void;
+/** `segments`: the pattern's capture groups, URI-decoded (the SDK does not encode them all). */
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, context: RestContext, segments: string[]) => Promise<void> | void;
 
 export interface Route {
   method: 'GET' | 'POST';
+  /** Matched against the path; a capture group for each segment the handler reads. */
   pattern: RegExp;
   handle: Handler;
 }
@@ -87,10 +89,9 @@ const usersMe: Handler = (req, res, _url, context) => {
 };
 
 /** The SDK loads its enterprise's users as contacts (it skips its own id). */
-const enterpriseUsers: Handler = (req, res, url, context) => {
+const enterpriseUsers: Handler = (req, res, _url, context, [enterpriseId = '']) => {
   const user = loggedInUser(req, res, context);
   if (!user) return;
-  const enterpriseId = decodeURIComponent(url.pathname.split('/')[4] ?? '');
   if (enterpriseId !== user.enterpriseId) return sendError(res, 403, 'not a member of this enterprise');
   const users = context.users
     .filter((member) => member.enterpriseId === enterpriseId)
@@ -120,7 +121,7 @@ const routes: readonly Route[] = [
   { method: 'GET', pattern: /^\/api\/v2\/preferredCCS$/, handle: preferredCcs },
   { method: 'POST', pattern: /^\/api\/v3\/authenticate$/, handle: authenticate },
   { method: 'GET', pattern: /^\/api\/v2\/users\/me$/, handle: usersMe },
-  { method: 'GET', pattern: /^\/api\/v2\/enterprises\/[^/]+\/users$/, handle: enterpriseUsers },
+  { method: 'GET', pattern: /^\/api\/v2\/enterprises\/([^/]+)\/users$/, handle: enterpriseUsers },
   { method: 'GET', pattern: /^\/api\/v2\/checkToken$/, handle: checkToken },
   { method: 'POST', pattern: /^\/api\/v2\/invalidateToken$/, handle: invalidateToken },
   ...conversationRoutes,
@@ -165,6 +166,6 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   if (injected !== undefined) return sendError(res, injected, 'injected fault');
   const matching = routes.filter((route) => route.pattern.test(url.pathname));
   const route = matching.find((candidate) => candidate.method === req.method);
-  if (route) return route.handle(req, res, url, context);
+  if (route) return route.handle(req, res, url, context, (route.pattern.exec(url.pathname) ?? []).slice(1).map((segment) => decodeURIComponent(segment)));
   return matching.length > 0 ? sendError(res, 405, 'method not allowed') : sendError(res, 404, 'not found');
 }
